@@ -1,0 +1,25 @@
+export { INGEST_LIMITS } from './limits.js';
+export {
+  EVENT_TYPES,
+  type EventType,
+  TrackedEvent,
+  EventBatchBody,
+  StoredEvent,
+} from './events.js';
+export {
+  EventError,
+  EventRejection,
+  IngestRequest,
+  IngestReply,
+  StoredEventBatch,
+  RejectedEvent,
+  GRANULARITIES,
+  Granularity,
+  RollupDelta,
+  MetricsQuery,
+  MetricsPoint,
+  MetricsReply,
+} from './messages.js';
+export { SUBJECTS, STREAMS, QUEUE_GROUPS, DEAD_LETTER_HEADERS } from './subjects.js';
+export { CONTRACTS_VERSION } from './version.js';
+export { CONTRACT_SCHEMAS, contractsJsonSchema } from './schema/contract-schemas.js';

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { EVENT_TYPES, StoredEvent } from './events.js';
+
+/** One reason an event was refused; `path` points into the event. */
+export const EventError = z.object({
+  path: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+export type EventError = z.infer<typeof EventError>;
+
+export const EventRejection = z.object({
+  index: z.number().int().min(0),
+  errors: z.array(EventError).min(1),
+});
+export type EventRejection = z.infer<typeof EventRejection>;
+
+/** gateway → ingest (request/reply on `SUBJECTS.ingestBatch`). */
+export const IngestRequest = z.object({
+  requestId: z.string(),
+  projectId: z.string().min(1),
+  /** Gateway receive time, epoch milliseconds. */
+  receivedAt: z.number().int(),
+  sentAt: z.iso.datetime({ offset: true }).optional(),
+  /** Raw events; ingest validates each one on its own so one bad event never sinks the batch. */
+  events: z.array(z.unknown()),
+});
+export type IngestRequest = z.infer<typeof IngestRequest>;
+
+/** ingest → gateway. `stored: false` means JetStream did not confirm storage: nothing is promised. */
+export const IngestReply = z.discriminatedUnion('stored', [
+  z.object({
+    stored: z.literal(true),
+    accepted: z.number().int().min(0),
+    rejected: z.array(EventRejection),
+  }),
+  z.object({ stored: z.literal(false), reason: z.string() }),
+]);
+export type IngestReply = z.infer<typeof IngestReply>;
+
+/** ingest → aggregator (JetStream `STREAMS.events`): one partition's share of one request. */
+export const StoredEventBatch = z.object({
+  v: z.literal(1),
+  batchId: z.string(),
+  projectId: z.string(),
+  partition: z.number().int().min(0),
+  events: z.array(StoredEvent).min(1),
+});
+export type StoredEventBatch = z.infer<typeof StoredEventBatch>;
+
+/** ingest → anyone (JetStream `STREAMS.rejected`): an event that was not accepted, with why. */
+export const RejectedEvent = z.object({
+  projectId: z.string(),
+  requestId: z.string(),
+  index: z.number().int().min(0),
+  receivedAt: z.number().int(),
+  errors: z.array(EventError).min(1),
+  /** The offending event, truncated so a hostile payload cannot bloat the stream. */
+  excerpt: z.string(),
+});
+export type RejectedEvent = z.infer<typeof RejectedEvent>;
+
+export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
+export const Granularity = z.enum(GRANULARITIES);
+export type Granularity = z.infer<typeof Granularity>;
+
+/** aggregator → live view and notifier: what one committed batch added to the minute rollups. */
+export const RollupDelta = z.object({
+  projectId: z.string(),
+  partition: z.number().int().min(0),
+  /** Stream sequence of the last event batch folded into this delta. */
+  seq: z.number().int().min(0),
+  rows: z.array(
+    z.object({
+      type: z.enum(EVENT_TYPES),
+      dimension: z.string(),
+      /** Start of the minute bucket, epoch milliseconds. */
+      bucket: z.number().int(),
+      count: z.number().int().min(0),
+      /** Revenue per ISO 4217 currency, in micro-units. */
+      revenueMicros: z.record(z.string(), z.number().int().min(0)),
+    }),
+  ),
+});
+export type RollupDelta = z.infer<typeof RollupDelta>;
+
+/** gateway → aggregator (request/reply on `SUBJECTS.metricsQuery`). */
+export const MetricsQuery = z.object({
+  projectId: z.string().min(1),
+  type: z.enum(EVENT_TYPES).optional(),
+  dimension: z.string().optional(),
+  from: z.number().int(),
+  to: z.number().int(),
+  granularity: Granularity,
+  groupByDimension: z.boolean().default(false),
+});
+export type MetricsQuery = z.infer<typeof MetricsQuery>;
+
+export const MetricsPoint = z.object({
+  bucket: z.string(),
+  dimension: z.string().optional(),
+  count: z.number().int().min(0),
+  uniqueUsers: z.number().int().min(0),
+  /** Revenue per ISO 4217 currency, as decimal strings so no precision is lost. */
+  revenue: z.record(z.string(), z.string()),
+});
+export type MetricsPoint = z.infer<typeof MetricsPoint>;
+
+export const MetricsReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), series: z.array(MetricsPoint) }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type MetricsReply = z.infer<typeof MetricsReply>;

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { EventBatchBody, StoredEvent, TrackedEvent } from '../events.js';
+import {
+  IngestReply,
+  IngestRequest,
+  MetricsQuery,
+  MetricsReply,
+  RejectedEvent,
+  RollupDelta,
+  StoredEventBatch,
+} from '../messages.js';
+import { CONTRACTS_VERSION } from '../version.js';
+
+/** Every contract that is published as JSON Schema, by name. */
+export const CONTRACT_SCHEMAS = {
+  TrackedEvent,
+  EventBatchBody,
+  StoredEvent,
+  IngestRequest,
+  IngestReply,
+  StoredEventBatch,
+  RejectedEvent,
+  RollupDelta,
+  MetricsQuery,
+  MetricsReply,
+} as const;
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface ContractsDocument {
+  version: number;
+  messages: Record<string, JsonSchema>;
+}
+
+export function contractsJsonSchema(): ContractsDocument {
+  const messages: Record<string, JsonSchema> = {};
+  for (const [name, schema] of Object.entries(CONTRACT_SCHEMAS)) {
+    messages[name] = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  }
+  return { version: CONTRACTS_VERSION, messages };
+}
+
+export function schemaFileName(version: number): string {
+  return `contracts.v${version}.schema.json`;
+}

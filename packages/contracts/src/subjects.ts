@@ -1,0 +1,41 @@
+/**
+ * Every NATS subject and JetStream stream Tally uses. Handlers and publishers use these
+ * constants; no subject is spelled anywhere else.
+ */
+export const SUBJECTS = {
+  /** Core request/reply, queue group `ingest`. */
+  ingestBatch: 'tally.ingest.batch',
+  /** Core request/reply, queue group `aggregator`. */
+  metricsQuery: 'tally.metrics.query',
+  /** JetStream `STREAMS.events`, one subject per partition. */
+  events: (partition: number) => `tally.events.${partition}`,
+  /** JetStream `STREAMS.rejected`, one subject per project. */
+  rejected: (projectId: string) => `tally.rejected.${projectId}`,
+  /** JetStream `STREAMS.rollups`, one subject per project. */
+  rollups: (projectId: string) => `tally.rollups.${projectId}`,
+  /** Core publish (no persistence) for the live view. */
+  live: (projectId: string) => `tally.live.${projectId}`,
+  /** JetStream `STREAMS.dead`: `tally.dead.<stream>.<consumer>`. */
+  dead: (stream: string, consumer: string) => `tally.dead.${stream}.${consumer}`,
+} as const;
+
+export const STREAMS = {
+  events: { name: 'TALLY_EVENTS', subjects: ['tally.events.*'] },
+  rejected: { name: 'TALLY_REJECTED', subjects: ['tally.rejected.*'] },
+  rollups: { name: 'TALLY_ROLLUPS', subjects: ['tally.rollups.*'] },
+  dead: { name: 'TALLY_DEAD', subjects: ['tally.dead.>'] },
+} as const;
+
+export const QUEUE_GROUPS = {
+  ingest: 'ingest',
+  aggregator: 'aggregator',
+} as const;
+
+/** Headers Tally sets on dead-lettered messages, so the reason is visible later. */
+export const DEAD_LETTER_HEADERS = {
+  reason: 'Tally-Dead-Reason',
+  stream: 'Tally-Dead-Stream',
+  consumer: 'Tally-Dead-Consumer',
+  streamSequence: 'Tally-Dead-Seq',
+  deliveries: 'Tally-Dead-Deliveries',
+} as const;
