@@ -1,0 +1,200 @@
+import { Logger } from '@nestjs/common';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { Counter } from 'prom-client';
+import type { NatsConnection } from '../connection/nats-connection.js';
+import type { ConsumerDefaults } from '../nats.options.js';
+import type { JetStreamProvisioner } from '../provisioning/jetstream-provisioner.js';
+import { TRACEPARENT_HEADER } from '../tracing/traceparent.js';
+import { PoisonMessageError, type ConsumedBatch } from './consumed-batch.js';
+import type { DeadLetters } from './dead-letters.js';
+import type { JetStreamConsumerSpec } from './jetstream-consumer.decorator.js';
+import { MessageQueue } from './message-queue.js';
+
+const messagesTotal = new Counter({
+  name: 'tally_jetstream_messages_total',
+  help: 'Messages handled by JetStream consumers, by outcome',
+  labelNames: ['consumer', 'outcome'] as const,
+});
+
+export interface ConsumerRunnerDeps {
+  nats: NatsConnection;
+  provisioner: JetStreamProvisioner;
+  deadLetters: DeadLetters;
+  defaults: ConsumerDefaults;
+}
+
+export interface ConsumerInstance {
+  durable: string;
+  filterSubject: string;
+  partition?: number;
+  resumeAfterSeq?: number;
+}
+
+interface Decoded {
+  msg: JsMsg;
+  data: unknown;
+}
+
+type Handler = (batch: ConsumedBatch<unknown>) => Promise<unknown>;
+
+/**
+ * Runs one durable pull consumer: takes whatever has arrived (up to a batch), decodes it, hands
+ * it to the handler and acks only after the handler succeeded.
+ */
+export class ConsumerRunner {
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly deps: ConsumerRunnerDeps,
+    private readonly spec: JetStreamConsumerSpec,
+    private readonly handler: Handler,
+    private readonly instance: ConsumerInstance,
+  ) {
+    this.logger = new Logger(`JetStreamConsumer:${instance.durable}`);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    await this.provision();
+    const consumer = await this.deps.nats.js.consumers.get(this.spec.stream, this.instance.durable);
+    const queue = new MessageQueue<JsMsg>();
+    const messages: ConsumerMessages = await consumer.consume({
+      max_messages: this.deps.defaults.batchSize * 2,
+      callback: (msg) => queue.push(msg),
+    });
+    const stop = (): void => {
+      messages.stop();
+      queue.close();
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    this.logger.log({ partition: this.instance.partition }, 'consuming');
+    try {
+      for (;;) {
+        const batch = await queue.take(this.deps.defaults.batchSize);
+        if (!batch) break;
+        await this.process(batch, signal);
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+      stop();
+      // NOTE: nak'ed without delay so whoever consumes next gets them first, in order.
+      for (const msg of queue.drain()) msg.nak();
+    }
+  }
+
+  private async provision(): Promise<void> {
+    const spec = {
+      stream: this.spec.stream,
+      durable: this.instance.durable,
+      filterSubject: this.instance.filterSubject,
+      ackWaitMs: this.deps.defaults.ackWaitMs,
+      maxAckPending: this.deps.defaults.batchSize * 4,
+    };
+    if (this.instance.resumeAfterSeq === undefined) {
+      await this.deps.provisioner.ensureConsumer(spec);
+    } else {
+      await this.deps.provisioner.resetConsumer(spec, this.instance.resumeAfterSeq + 1);
+    }
+  }
+
+  private async process(batch: JsMsg[], signal: AbortSignal): Promise<void> {
+    const decoded: Decoded[] = [];
+    for (const msg of batch) {
+      if (msg.info.deliveryCount > this.deps.defaults.maxDeliver) {
+        await this.deadLetter(msg, `exceeded ${this.deps.defaults.maxDeliver} deliveries`);
+        continue;
+      }
+      const parsed = this.decode(msg);
+      if (parsed.ok) decoded.push({ msg, data: parsed.data });
+      else await this.deadLetter(msg, `undecodable: ${parsed.reason}`);
+    }
+    if (decoded.length > 0) await this.handle(decoded, signal);
+  }
+
+  private decode(msg: JsMsg): { ok: true; data: unknown } | { ok: false; reason: string } {
+    let json: unknown;
+    try {
+      json = msg.json();
+    } catch {
+      return { ok: false, reason: 'not JSON' };
+    }
+    const result = this.spec.schema.safeParse(json);
+    if (result.success) return { ok: true, data: result.data };
+    return { ok: false, reason: result.error.issues.map((i) => i.message).join('; ') };
+  }
+
+  private async handle(items: Decoded[], signal: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.handler(this.toBatch(items));
+        for (const { msg } of items) msg.ack();
+        messagesTotal.inc({ consumer: this.instance.durable, outcome: 'acked' }, items.length);
+        return;
+      } catch (err) {
+        const poison = err instanceof PoisonMessageError;
+        const transient = !poison && (this.spec.isTransient?.(err) ?? true);
+        this.logger.warn({ err, attempt, size: items.length, transient }, 'batch failed');
+        if (!transient && items.length > 1) return this.handleOneByOne(items, signal);
+        const first = items[0] as Decoded;
+        if (poison || (!transient && attempt >= this.deps.defaults.maxDeliver)) {
+          return this.deadLetter(first.msg, errorText(err));
+        }
+        if (!this.spec.ordered || signal.aborted) return this.nakAll(items, attempt);
+        for (const { msg } of items) msg.working();
+        await delay(this.backoffMs(attempt), signal);
+      }
+    }
+  }
+
+  private async handleOneByOne(items: Decoded[], signal: AbortSignal): Promise<void> {
+    for (const item of items) await this.handle([item], signal);
+  }
+
+  private nakAll(items: Decoded[], attempt: number): void {
+    for (const { msg } of items) {
+      msg.nak(this.backoffMs(Math.max(attempt, msg.info.deliveryCount)));
+    }
+    messagesTotal.inc({ consumer: this.instance.durable, outcome: 'nak' }, items.length);
+  }
+
+  private async deadLetter(msg: JsMsg, reason: string): Promise<void> {
+    await this.deps.deadLetters.record(msg, reason);
+    messagesTotal.inc({ consumer: this.instance.durable, outcome: 'dead' });
+  }
+
+  /** Exponential backoff with full jitter, capped. */
+  private backoffMs(attempt: number): number {
+    const ceiling = Math.min(this.deps.defaults.maxBackoffMs, 100 * 2 ** attempt);
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  private toBatch(items: Decoded[]): ConsumedBatch<unknown> {
+    return {
+      consumer: this.instance.durable,
+      partition: this.instance.partition,
+      messages: items.map(({ msg, data }) => ({
+        data,
+        seq: msg.info.streamSequence,
+        subject: msg.subject,
+        deliveryCount: msg.info.deliveryCount,
+        traceparent: msg.headers?.get(TRACEPARENT_HEADER) || undefined,
+      })),
+    };
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,34 @@
+export interface PartitionWork {
+  partition: number;
+  /** Restart the consumer after this stream sequence (the sink's stored offset), if known. */
+  resumeAfterSeq?: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Decides which partitions of a partitioned consumer this replica runs. The default runs all of
+ * them; an app whose sink stores offsets provides one that hands each partition to one replica.
+ */
+export interface PartitionOwnership {
+  run(
+    consumer: string,
+    partitions: number,
+    work: (task: PartitionWork) => Promise<void>,
+    stop: AbortSignal,
+  ): Promise<void>;
+}
+
+export const PARTITION_OWNERSHIP = Symbol('PARTITION_OWNERSHIP');
+
+export class AllPartitions implements PartitionOwnership {
+  async run(
+    _consumer: string,
+    partitions: number,
+    work: (task: PartitionWork) => Promise<void>,
+    stop: AbortSignal,
+  ): Promise<void> {
+    await Promise.all(
+      Array.from({ length: partitions }, (_, partition) => work({ partition, signal: stop })),
+    );
+  }
+}

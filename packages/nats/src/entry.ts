@@ -1,0 +1,22 @@
+export { NatsModule, type NatsModuleAsyncOptions } from './nats.module.js';
+export type { NatsModuleOptions, ConsumerDefaults } from './nats.options.js';
+export { NatsConnection } from './connection/nats-connection.js';
+export type { StreamSpec } from './provisioning/stream-spec.js';
+export { JetStreamProvisioner } from './provisioning/jetstream-provisioner.js';
+export { JetStreamPublisher, type OutgoingMessage } from './publishing/jetstream-publisher.js';
+export { NatsRequester } from './request-reply/nats-requester.js';
+export { NatsRequestHandler } from './request-reply/nats-request-handler.decorator.js';
+export type { RequestContext } from './request-reply/request-handler.explorer.js';
+export { ServiceUnavailableError, RemoteRequestError } from './request-reply/request-errors.js';
+export { JetStreamConsumer } from './consuming/jetstream-consumer.decorator.js';
+export {
+  PoisonMessageError,
+  type ConsumedBatch,
+  type ConsumedMessage,
+} from './consuming/consumed-batch.js';
+export {
+  PARTITION_OWNERSHIP,
+  type PartitionOwnership,
+  type PartitionWork,
+} from './consuming/partition-ownership.js';
+export { TRACEPARENT_HEADER, childTraceparent, traceIdOf } from './tracing/traceparent.js';

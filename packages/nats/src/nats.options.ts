@@ -1,0 +1,31 @@
+import type { StreamSpec } from './provisioning/stream-spec.js';
+
+export interface ConsumerDefaults {
+  /** Messages fetched per pull request. */
+  batchSize: number;
+  /** Deliveries (and in-process attempts) before a failing message is dead-lettered. */
+  maxDeliver: number;
+  ackWaitMs: number;
+  /** Upper bound of the retry backoff between attempts. */
+  maxBackoffMs: number;
+}
+
+export interface NatsModuleOptions {
+  servers: string[];
+  /** Connection name, visible in the server's monitoring endpoints. */
+  name: string;
+  /** Streams this app provisions (idempotently) at start. */
+  streams?: StreamSpec[];
+  consumers?: Partial<ConsumerDefaults>;
+  /** Number of partitions of partitioned consumers (must match the producers'). */
+  partitions?: number;
+}
+
+export const NATS_OPTIONS = Symbol('NATS_OPTIONS');
+
+export const DEFAULT_CONSUMER_OPTIONS: ConsumerDefaults = {
+  batchSize: 256,
+  maxDeliver: 5,
+  ackWaitMs: 30_000,
+  maxBackoffMs: 5_000,
+};

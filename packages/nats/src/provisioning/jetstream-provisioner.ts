@@ -1,0 +1,111 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerConfig,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { NatsConnection } from '../connection/nats-connection.js';
+import type { StreamSpec } from './stream-spec.js';
+
+export interface DurableConsumerSpec {
+  stream: string;
+  durable: string;
+  filterSubject: string;
+  ackWaitMs: number;
+  maxAckPending: number;
+}
+
+/**
+ * Creates streams and durable consumers, or updates them to the wanted config. Safe to run from
+ * every replica at every start.
+ */
+@Injectable()
+export class JetStreamProvisioner {
+  private readonly logger = new Logger(JetStreamProvisioner.name);
+
+  constructor(private readonly nats: NatsConnection) {}
+
+  async ensureStreams(specs: readonly StreamSpec[]): Promise<void> {
+    for (const spec of specs) await this.ensureStream(spec);
+  }
+
+  async ensureStream(spec: StreamSpec): Promise<void> {
+    const jsm = await this.nats.manager();
+    const config: Partial<StreamConfig> & { name: string } = {
+      name: spec.name,
+      subjects: [...spec.subjects],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(spec.maxAgeMs ?? 0),
+      duplicate_window: nanos(spec.duplicateWindowMs ?? 120_000),
+      num_replicas: spec.replicas ?? 1,
+    };
+    try {
+      await jsm.streams.info(spec.name);
+      await jsm.streams.update(spec.name, config);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await jsm.streams.add(config);
+      this.logger.log({ stream: spec.name }, 'created stream');
+    }
+  }
+
+  async ensureConsumer(spec: DurableConsumerSpec): Promise<void> {
+    const jsm = await this.nats.manager();
+    const config = consumerConfig(spec);
+    try {
+      await jsm.consumers.info(spec.stream, spec.durable);
+      await jsm.consumers.update(spec.stream, spec.durable, config);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await jsm.consumers.add(spec.stream, config);
+      this.logger.log({ stream: spec.stream, consumer: spec.durable }, 'created consumer');
+    }
+  }
+
+  /**
+   * Recreates a durable consumer so that it delivers from `startSeq`: used by sinks that keep
+   * their own offsets, so that a new owner of a partition resumes exactly where the sink is.
+   */
+  async resetConsumer(spec: DurableConsumerSpec, startSeq: number): Promise<void> {
+    const jsm = await this.nats.manager();
+    try {
+      await jsm.consumers.delete(spec.stream, spec.durable);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    await jsm.consumers.add(spec.stream, {
+      ...consumerConfig(spec),
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: startSeq,
+    });
+    this.logger.log({ consumer: spec.durable, startSeq }, 'consumer reset to stored offset');
+  }
+}
+
+function consumerConfig(spec: DurableConsumerSpec): Partial<ConsumerConfig> {
+  return {
+    durable_name: spec.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: spec.filterSubject,
+    // NOTE: the runner counts deliveries and dead-letters itself; the server must not drop.
+    max_deliver: -1,
+    ack_wait: nanos(spec.ackWaitMs),
+    max_ack_pending: spec.maxAckPending,
+  };
+}
+
+function isNotFound(err: unknown): boolean {
+  return (
+    err instanceof JetStreamApiError &&
+    (err.code === JetStreamApiCodes.StreamNotFound ||
+      err.code === JetStreamApiCodes.ConsumerNotFound)
+  );
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { z } from 'zod';
+import { NatsConnection } from '../connection/nats-connection.js';
+import { TRACEPARENT_HEADER } from '../tracing/traceparent.js';
+import {
+  ERROR_HEADER,
+  RemoteRequestError,
+  ServiceUnavailableError,
+  type RequestErrorKind,
+} from './request-errors.js';
+
+export interface RequestOptions {
+  timeoutMs: number;
+  traceparent?: string;
+}
+
+/** Sends a contract-typed request over core NATS and validates the reply against its contract. */
+@Injectable()
+export class NatsRequester {
+  constructor(private readonly nats: NatsConnection) {}
+
+  async request<S extends z.ZodType>(
+    subject: string,
+    payload: unknown,
+    replySchema: S,
+    options: RequestOptions,
+  ): Promise<z.infer<S>> {
+    const headers = natsHeaders();
+    if (options.traceparent) headers.set(TRACEPARENT_HEADER, options.traceparent);
+    let reply;
+    try {
+      reply = await this.nats.core.request(subject, JSON.stringify(payload), {
+        timeout: options.timeoutMs,
+        headers,
+      });
+    } catch (err) {
+      throw new ServiceUnavailableError(subject, err);
+    }
+    const errorKind = reply.headers?.get(ERROR_HEADER);
+    if (errorKind) throw new RemoteRequestError(errorKind as RequestErrorKind, reply.string());
+    return replySchema.parse(reply.json());
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { headers as natsHeaders, type Msg } from '@nats-io/transport-node';
+import { NatsConnection } from '../connection/nats-connection.js';
+import { DecoratedMethods } from '../discovery/decorated-methods.js';
+import { TRACEPARENT_HEADER } from '../tracing/traceparent.js';
+import {
+  NATS_REQUEST_HANDLER,
+  type RequestHandlerSpec,
+} from './nats-request-handler.decorator.js';
+import { ERROR_HEADER, type RequestErrorKind } from './request-errors.js';
+
+export interface RequestContext {
+  traceparent?: string;
+}
+
+type Handler = (request: unknown, context: RequestContext) => Promise<unknown>;
+
+/** Subscribes every `@NatsRequestHandler` method with its queue group once the app is up. */
+@Injectable()
+export class RequestHandlerExplorer implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RequestHandlerExplorer.name);
+
+  constructor(
+    private readonly nats: NatsConnection,
+    private readonly methods: DecoratedMethods,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const { spec, handler } of this.methods.find<RequestHandlerSpec>(NATS_REQUEST_HANDLER)) {
+      this.nats.core.subscribe(spec.subject, {
+        queue: spec.queue,
+        callback: (err, msg) => {
+          if (err) this.logger.error({ err, subject: spec.subject }, 'subscription failed');
+          else void this.answer(spec, handler as Handler, msg);
+        },
+      });
+      this.logger.log({ subject: spec.subject, queue: spec.queue }, 'serving requests');
+    }
+  }
+
+  private async answer(spec: RequestHandlerSpec, handler: Handler, msg: Msg): Promise<void> {
+    const traceparent = msg.headers?.get(TRACEPARENT_HEADER) || undefined;
+    let request: unknown;
+    try {
+      request = spec.schema.parse(msg.json());
+    } catch (err) {
+      this.respondError(msg, 'bad-request', err instanceof Error ? err.message : 'invalid JSON');
+      return;
+    }
+    try {
+      const reply = await handler(request, { traceparent });
+      msg.respond(JSON.stringify(reply));
+    } catch (err) {
+      this.logger.error({ err, subject: spec.subject, traceparent }, 'request handler failed');
+      this.respondError(msg, 'handler-failed', 'the handler failed; see its logs');
+    }
+  }
+
+  private respondError(msg: Msg, kind: RequestErrorKind, message: string): void {
+    const headers = natsHeaders();
+    headers.set(ERROR_HEADER, kind);
+    msg.respond(JSON.stringify({ error: message }), { headers });
+  }
+}

@@ -1,0 +1,7 @@
+export { loadConfig, ConfigError } from './config/load-config.js';
+export { envFields } from './config/env-fields.js';
+export { loggingModule, type LoggingOptions } from './logging/logging.module.js';
+export { HealthModule } from './health/health.module.js';
+export { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check.js';
+export { NatsReadiness } from './health/nats-readiness.js';
+export { bootstrapApp, type BootstrapOptions } from './bootstrap/bootstrap-app.js';
