@@ -1,0 +1,14 @@
+// The only place the testkit reads its environment, so overrides are easy to find.
+
+export const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export const POSTGRES_START_COMMAND =
+  'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+
+export function natsServerBin(): string {
+  return process.env['NATS_SERVER_BIN'] || '/usr/sbin/nats-server';
+}
+
+export function testDatabaseUrlFromEnv(): string | undefined {
+  return process.env['TEST_DATABASE_URL'] || undefined;
+}

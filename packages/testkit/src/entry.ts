@@ -1,0 +1,12 @@
+export { startAppProcess, type AppProcessHandle, type AppProcessOptions } from './app-process.js';
+export { freePort } from './free-port.js';
+export { startNatsCluster, type NatsClusterHandle } from './nats-cluster.js';
+export { type NatsServerHandle } from './nats-node.js';
+export { startNatsServer, type NatsServerOptions } from './nats-server.js';
+export {
+  createTestDatabase,
+  type TestDatabaseHandle,
+  type TestDatabaseOptions,
+  type TestDatabaseSource,
+} from './test-database.js';
+export { waitFor, type WaitForOptions } from './wait-for.js';
