@@ -19,4 +19,5 @@ export {
   type PartitionOwnership,
   type PartitionWork,
 } from './consuming/partition-ownership.js';
+export { abortableDelay } from './consuming/abortable-delay.js';
 export { TRACEPARENT_HEADER, childTraceparent, traceIdOf } from './tracing/traceparent.js';

@@ -9,6 +9,7 @@ import { PoisonMessageError, type ConsumedBatch } from './consumed-batch.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { JetStreamConsumerSpec } from './jetstream-consumer.decorator.js';
 import { MessageQueue } from './message-queue.js';
+import { abortableDelay } from './abortable-delay.js';
 
 const messagesTotal = new Counter({
   name: 'tally_jetstream_messages_total',
@@ -141,7 +142,7 @@ export class ConsumerRunner {
         }
         if (!this.spec.ordered || signal.aborted) return this.nakAll(items, attempt);
         for (const { msg } of items) msg.working();
-        await delay(this.backoffMs(attempt), signal);
+        await abortableDelay(this.backoffMs(attempt), signal);
       }
     }
   }
@@ -185,16 +186,4 @@ export class ConsumerRunner {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -12,6 +12,7 @@ import { DEFAULT_CONSUMER_OPTIONS, NATS_OPTIONS, type NatsModuleOptions } from '
 import { JetStreamProvisioner } from '../provisioning/jetstream-provisioner.js';
 import type { ConsumedBatch } from './consumed-batch.js';
 import { ConsumerRunner, type ConsumerRunnerDeps } from './consumer-runner.js';
+import { abortableDelay } from './abortable-delay.js';
 import { DeadLetters } from './dead-letters.js';
 import { JETSTREAM_CONSUMER, type JetStreamConsumerSpec } from './jetstream-consumer.decorator.js';
 import {
@@ -81,7 +82,7 @@ export class ConsumerExplorer implements OnApplicationBootstrap, OnModuleDestroy
         await create().run(signal);
       } catch (err) {
         this.logger.error({ err }, 'consumer stopped; restarting');
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await abortableDelay(1_000, signal);
       }
     }
   }

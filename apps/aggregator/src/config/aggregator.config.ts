@@ -1,0 +1,29 @@
+import { envFields, loadConfig } from '@tally/platform';
+import { z } from 'zod';
+
+const AggregatorEnv = z.object({
+  NATS_URL: envFields.natsServers,
+  DATABASE_URL: envFields.databaseUrl,
+  HTTP_PORT: envFields.port(3002),
+  LOG_LEVEL: envFields.logLevel,
+  TALLY_PARTITIONS: envFields.positiveInt(8),
+  CONSUMER_BATCH_SIZE: envFields.positiveInt(512),
+  CONSUMER_MAX_DELIVER: envFields.positiveInt(5),
+  STREAM_REPLICAS: envFields.positiveInt(1),
+  ROLLUP_STREAM_MAX_AGE_HOURS: envFields.positiveInt(72),
+});
+
+export function aggregatorConfig(env: Record<string, string | undefined>) {
+  const e = loadConfig(AggregatorEnv, env);
+  return {
+    http: { port: e.HTTP_PORT },
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    nats: { servers: e.NATS_URL, replicas: e.STREAM_REPLICAS },
+    partitions: e.TALLY_PARTITIONS,
+    consumer: { batchSize: e.CONSUMER_BATCH_SIZE, maxDeliver: e.CONSUMER_MAX_DELIVER },
+    rollupStreamMaxAgeMs: e.ROLLUP_STREAM_MAX_AGE_HOURS * 3_600_000,
+  };
+}
+
+export type AggregatorConfig = ReturnType<typeof aggregatorConfig>;

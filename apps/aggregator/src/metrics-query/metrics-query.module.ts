@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module.js';
+import { MetricsQueryHandler } from './metrics-query.handler.js';
+import { MetricsQueryRepository } from './metrics-query.repository.js';
+
+@Module({
+  imports: [DatabaseModule],
+  providers: [MetricsQueryRepository, MetricsQueryHandler],
+})
+export class MetricsQueryModule {}

@@ -1,0 +1,63 @@
+import type { Granularity, StoredEventBatch } from '@tally/contracts';
+
+const BUCKET_MS: Record<Granularity, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+};
+
+/** What a set of events adds to one rollup bucket. */
+export interface RollupRow {
+  projectId: string;
+  eventType: string;
+  dimension: string;
+  /** ISO 4217 code for purchases, '' for everything else. */
+  currency: string;
+  granularity: Granularity;
+  /** Bucket start (UTC), epoch milliseconds. */
+  bucket: number;
+  count: number;
+  revenueMicros: bigint;
+  users: Set<string>;
+}
+
+export function bucketStart(timestamp: number, granularity: Granularity): number {
+  const size = BUCKET_MS[granularity];
+  return Math.floor(timestamp / size) * size;
+}
+
+/**
+ * Folds event batches into minute, hour and day rollup rows keyed by (project, type, dimension,
+ * currency, bucket): each event lands in the buckets of its event time, once per granularity.
+ */
+export function foldBatches(batches: readonly StoredEventBatch[]): RollupRow[] {
+  const rows = new Map<string, RollupRow>();
+  for (const batch of batches) {
+    for (const event of batch.events) {
+      const currency = event.revenue?.currency ?? '';
+      for (const granularity of ['minute', 'hour', 'day'] as const) {
+        const bucket = bucketStart(event.timestamp, granularity);
+        const key = [batch.projectId, event.type, event.dimension, currency, granularity, bucket].join('\u0000');
+        let row = rows.get(key);
+        if (!row) {
+          row = {
+            projectId: batch.projectId,
+            eventType: event.type,
+            dimension: event.dimension,
+            currency,
+            granularity,
+            bucket,
+            count: 0,
+            revenueMicros: 0n,
+            users: new Set(),
+          };
+          rows.set(key, row);
+        }
+        row.count += 1;
+        row.revenueMicros += BigInt(event.revenue?.amountMicros ?? 0);
+        row.users.add(event.userId);
+      }
+    }
+  }
+  return [...rows.values()];
+}
