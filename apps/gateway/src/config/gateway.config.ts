@@ -1,0 +1,44 @@
+import { envFields, loadConfig } from '@tally/platform';
+import { z } from 'zod';
+
+const ApiKey = z.object({
+  key: z.string().min(16, 'keys must be at least 16 characters'),
+  projectId: z.string().min(1),
+  kind: z.enum(['write', 'read']),
+});
+
+const GatewayEnv = z.object({
+  NATS_URL: envFields.natsServers,
+  HTTP_PORT: envFields.port(3000),
+  LOG_LEVEL: envFields.logLevel,
+  TALLY_API_KEYS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of keys' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(ApiKey)),
+  INGEST_TIMEOUT_MS: envFields.positiveInt(5_000),
+  QUERY_TIMEOUT_MS: envFields.positiveInt(5_000),
+  RETRY_AFTER_SECONDS: envFields.positiveInt(1),
+});
+
+export type ApiKeyConfig = z.infer<typeof ApiKey>;
+
+export function gatewayConfig(env: Record<string, string | undefined>) {
+  const e = loadConfig(GatewayEnv, env);
+  return {
+    http: { port: e.HTTP_PORT },
+    logLevel: e.LOG_LEVEL,
+    nats: { servers: e.NATS_URL },
+    apiKeys: e.TALLY_API_KEYS,
+    timeouts: { ingestMs: e.INGEST_TIMEOUT_MS, queryMs: e.QUERY_TIMEOUT_MS },
+    retryAfterSeconds: e.RETRY_AFTER_SECONDS,
+  };
+}
+
+export type GatewayConfig = ReturnType<typeof gatewayConfig>;

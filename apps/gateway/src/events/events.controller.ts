@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { IngestReply, SUBJECTS, type EventRejection, type IngestRequest } from '@tally/contracts';
+import { childTraceparent, NatsRequester, ServiceUnavailableError } from '@tally/nats';
+import { ApiKeys } from '../auth/api-keys.js';
+import type { GatewayConfig } from '../config/gateway.config.js';
+import { ApiError } from '../http/api-error.js';
+import { toEventBatch } from './event-body.js';
+
+interface TrackResponse {
+  accepted: number;
+  rejected: EventRejection[];
+}
+
+/** `POST /v1/events`: answers 202 only after ingest confirmed durable storage. */
+@Controller('v1/events')
+export class EventsController {
+  constructor(
+    private readonly keys: ApiKeys,
+    private readonly requester: NatsRequester,
+    private readonly config: ConfigService<GatewayConfig, true>,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  async track(
+    @Body() body: unknown,
+    @Headers('authorization') authorization: string | undefined,
+    @Headers('traceparent') traceparent: string | undefined,
+  ): Promise<TrackResponse> {
+    const projectId = this.keys.projectFor(authorization, 'write');
+    const batch = toEventBatch(body);
+    const request: IngestRequest = {
+      requestId: randomUUID(),
+      projectId,
+      receivedAt: Date.now(),
+      sentAt: batch.sentAt,
+      events: batch.events,
+    };
+    const reply = await this.send(request, childTraceparent(traceparent));
+    if (!reply.stored) throw this.unavailable(reply.reason);
+    return { accepted: reply.accepted, rejected: reply.rejected };
+  }
+
+  private async send(request: IngestRequest, traceparent: string): Promise<IngestReply> {
+    try {
+      return await this.requester.request(SUBJECTS.ingestBatch, request, IngestReply, {
+        timeoutMs: this.config.get('timeouts.ingestMs', { infer: true }),
+        traceparent,
+      });
+    } catch (err) {
+      if (err instanceof ServiceUnavailableError) throw this.unavailable('ingest did not answer');
+      throw err;
+    }
+  }
+
+  private unavailable(reason: string): ApiError {
+    const retryAfter = String(this.config.get('retryAfterSeconds', { infer: true }));
+    return new ApiError(503, 'not_stored', `${reason}; nothing was stored, retry`, undefined, {
+      'Retry-After': retryAfter,
+    });
+  }
+}

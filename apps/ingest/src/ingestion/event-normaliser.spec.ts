@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { StoredEvent } from '@tally/contracts';
+import { normaliseEvent, type NormaliseContext } from './event-normaliser.js';
+
+const receivedAt = Date.parse('2026-11-25T12:00:00.000Z');
+const ctx: NormaliseContext = {
+  projectId: 'p1',
+  receivedAt,
+  maxAgeMs: 7 * 86_400_000,
+  maxFutureMs: 10 * 60_000,
+};
+
+function accepted(raw: unknown, c: NormaliseContext = ctx, index = 0): StoredEvent {
+  const result = normaliseEvent(raw, index, c);
+  assert.ok(result.ok, JSON.stringify(result));
+  return StoredEvent.parse(result.event);
+}
+
+function errorCodes(raw: unknown, c: NormaliseContext = ctx): string[] {
+  const result = normaliseEvent(raw, 0, c);
+  assert.ok(!result.ok);
+  return result.errors.map((e) => `${e.path}:${e.code}`);
+}
+
+describe('normaliseEvent', () => {
+  it('stamps events without a timestamp with the receive time', () => {
+    const event = accepted({ type: 'click', userId: 'u', properties: { element: 'buy' } });
+    assert.equal(event.timestamp, receivedAt);
+    assert.equal(event.receivedAt, receivedAt);
+    assert.equal(event.dimension, 'buy');
+  });
+
+  it('corrects the client clock skew using sentAt', () => {
+    // The client clock runs 5 minutes behind: sentAt 11:55 arrives at 12:00.
+    const skewed = { ...ctx, sentAt: '2026-11-25T11:55:00.000Z' };
+    const event = accepted(
+      { type: 'login', userId: 'u', timestamp: '2026-11-25T11:50:00.000Z', properties: { method: 'sso', success: true } },
+      skewed,
+    );
+    assert.equal(new Date(event.timestamp).toISOString(), '2026-11-25T11:55:00.000Z');
+  });
+
+  it('derives the same id for the same event in a retried request, keeps a given id', () => {
+    const raw = { type: 'custom', name: 'x', userId: 'u' };
+    assert.equal(accepted(raw).id, accepted(raw).id);
+    assert.notEqual(accepted(raw, ctx, 0).id, accepted(raw, ctx, 1).id);
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    assert.equal(accepted({ ...raw, id }).id, id);
+  });
+
+  it('carries purchase revenue in micro-units', () => {
+    const event = accepted({
+      type: 'purchase',
+      userId: 'u',
+      properties: { orderId: 'o', amount: 19.99, currency: 'EUR' },
+    });
+    assert.deepEqual(event.revenue, { currency: 'EUR', amountMicros: 19_990_000 });
+  });
+
+  it('rejects events too far in the future or too old', () => {
+    const at = (iso: string) => ({ type: 'custom', name: 'x', userId: 'u', timestamp: iso });
+    assert.deepEqual(errorCodes(at('2026-11-25T12:30:00Z')), ['timestamp:timestamp_in_future']);
+    assert.deepEqual(errorCodes(at('2026-11-01T00:00:00Z')), ['timestamp:timestamp_too_old']);
+  });
+
+  it('rejects oversized events and reports schema errors with paths', () => {
+    const huge = { type: 'custom', name: 'x', userId: 'u', properties: { blob: 'x'.repeat(40_000) } };
+    assert.deepEqual(errorCodes(huge), [':too_large']);
+    assert.deepEqual(errorCodes({ type: 'page_view', userId: 'u', properties: {} }), [
+      'properties.path:invalid_type',
+    ]);
+  });
+});

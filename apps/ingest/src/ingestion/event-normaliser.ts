@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import {
+  INGEST_LIMITS,
+  TrackedEvent,
+  type EventError,
+  type StoredEvent,
+} from '@tally/contracts';
+
+export interface NormaliseContext {
+  projectId: string;
+  /** Server receive time, epoch ms. */
+  receivedAt: number;
+  /** The client's send time of the whole batch, if it said. */
+  sentAt?: string;
+  maxAgeMs: number;
+  maxFutureMs: number;
+}
+
+export type Normalised = { ok: true; event: StoredEvent } | { ok: false; errors: EventError[] };
+
+/**
+ * Validates one raw event and turns it into what the event stream stores: an id (derived from
+ * the content when the client sent none, so a retried request maps to the same ids), the event
+ * time corrected for the client's clock skew, its rollup dimension and its revenue.
+ */
+export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContext): Normalised {
+  const json = JSON.stringify(raw) ?? 'null';
+  if (Buffer.byteLength(json) > INGEST_LIMITS.maxEventBytes) {
+    return reject('', 'too_large', `event exceeds ${INGEST_LIMITS.maxEventBytes} bytes`);
+  }
+  const parsed = TrackedEvent.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        code: issue.code,
+        message: issue.message,
+      })),
+    };
+  }
+  const event = parsed.data;
+  const timestamp = eventTime(event.timestamp, ctx);
+  if (timestamp > ctx.receivedAt + ctx.maxFutureMs) {
+    return reject('timestamp', 'timestamp_in_future', 'event time is too far in the future');
+  }
+  if (timestamp < ctx.receivedAt - ctx.maxAgeMs) {
+    return reject('timestamp', 'timestamp_too_old', 'event time is older than the accepted window');
+  }
+  return {
+    ok: true,
+    event: {
+      id: event.id ?? derivedId(ctx, index, json),
+      type: event.type,
+      dimension: dimensionOf(event),
+      userId: event.userId,
+      timestamp,
+      receivedAt: ctx.receivedAt,
+      ...(event.type === 'purchase'
+        ? {
+            revenue: {
+              currency: event.properties.currency,
+              amountMicros: Math.round(event.properties.amount * 1_000_000),
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+/** Segment's skew correction: shift the client's timestamp by (receivedAt - sentAt). */
+function eventTime(timestamp: string | undefined, ctx: NormaliseContext): number {
+  if (timestamp === undefined) return ctx.receivedAt;
+  const skew = ctx.sentAt === undefined ? 0 : ctx.receivedAt - Date.parse(ctx.sentAt);
+  return Date.parse(timestamp) + skew;
+}
+
+/** The rollup dimension: an explicit name, else the type's natural breakdown. */
+export function dimensionOf(event: TrackedEvent): string {
+  if (event.name !== undefined) return event.name;
+  switch (event.type) {
+    case 'click':
+      return event.properties.element ?? '';
+    case 'page_view':
+      return event.properties.path;
+    case 'login':
+      return event.properties.method;
+    case 'purchase':
+    case 'custom':
+      return '';
+  }
+}
+
+function derivedId(ctx: NormaliseContext, index: number, json: string): string {
+  const hex = createHash('sha256')
+    .update(`${ctx.projectId}\u0000${ctx.sentAt ?? ''}\u0000${index}\u0000${json}`)
+    .digest('hex');
+  // RFC 9562 version 8 (custom) UUID with the variant bits set.
+  const variant = ((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function reject(path: string, code: string, message: string): Normalised {
+  return { ok: false, errors: [{ path, code, message }] };
+}

@@ -1,0 +1,92 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type {
+  EventRejection,
+  IngestReply,
+  IngestRequest,
+  RejectedEvent,
+  StoredEvent,
+} from '@tally/contracts';
+import { JetStreamPublisher, TRACEPARENT_HEADER, type OutgoingMessage } from '@tally/nats';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { Counter } from 'prom-client';
+import type { IngestConfig } from '../config/ingest.config.js';
+import { normaliseEvent } from './event-normaliser.js';
+import { partitionOf } from './partitioner.js';
+import { eventBatchMessages, rejectedEventMessage } from './stored-batches.js';
+
+const EXCERPT_CHARS = 512;
+
+const eventsTotal = new Counter({
+  name: 'tally_ingest_events_total',
+  help: 'Events received by ingest, by outcome',
+  labelNames: ['outcome'] as const,
+});
+
+/** Validates, normalises and partitions a batch, and stores it durably before answering. */
+@Injectable()
+export class IngestionService {
+  private readonly logger = new Logger(IngestionService.name);
+
+  constructor(
+    private readonly publisher: JetStreamPublisher,
+    private readonly config: ConfigService<IngestConfig, true>,
+  ) {}
+
+  async ingest(request: IngestRequest, traceparent?: string): Promise<IngestReply> {
+    const { byPartition, rejected, records } = this.sort(request);
+    const messages = [
+      ...eventBatchMessages(request.projectId, byPartition),
+      ...records.map((record) => rejectedEventMessage(record, request.sentAt)),
+    ];
+    try {
+      await this.publisher.publishAll(withTrace(messages, traceparent));
+    } catch (err) {
+      this.logger.error({ err, requestId: request.requestId, traceparent }, 'not stored');
+      eventsTotal.inc({ outcome: 'unstored' }, request.events.length);
+      return { stored: false, reason: 'event storage did not confirm the write' };
+    }
+    const accepted = request.events.length - rejected.length;
+    eventsTotal.inc({ outcome: 'accepted' }, accepted);
+    eventsTotal.inc({ outcome: 'rejected' }, rejected.length);
+    return { stored: true, accepted, rejected };
+  }
+
+  private sort(request: IngestRequest) {
+    const partitions = this.config.get('partitions', { infer: true });
+    const window = this.config.get('timeWindow', { infer: true });
+    const ctx = { ...window, projectId: request.projectId, receivedAt: request.receivedAt, sentAt: request.sentAt };
+    const byPartition = new Map<number, StoredEvent[]>();
+    const rejected: EventRejection[] = [];
+    const records: RejectedEvent[] = [];
+    request.events.forEach((raw, index) => {
+      const result = normaliseEvent(raw, index, ctx);
+      if (result.ok) {
+        const partition = partitionOf(request.projectId, result.event.userId, partitions);
+        const events = byPartition.get(partition) ?? [];
+        events.push(result.event);
+        byPartition.set(partition, events);
+        return;
+      }
+      rejected.push({ index, errors: result.errors });
+      records.push({
+        projectId: request.projectId,
+        requestId: request.requestId,
+        index,
+        receivedAt: request.receivedAt,
+        errors: result.errors,
+        excerpt: (JSON.stringify(raw) ?? 'null').slice(0, EXCERPT_CHARS),
+      });
+    });
+    return { byPartition, rejected, records };
+  }
+}
+
+function withTrace(messages: OutgoingMessage[], traceparent?: string): OutgoingMessage[] {
+  if (!traceparent) return messages;
+  return messages.map((message) => {
+    const headers = natsHeaders();
+    headers.set(TRACEPARENT_HEADER, traceparent);
+    return { ...message, headers };
+  });
+}
