@@ -1,18 +1,24 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiError } from './api-error.js';
 
 interface FrameworkError {
   statusCode?: number;
-  code?: string;
   message?: string;
 }
 
-const FRAMEWORK_CODES: Record<string, string> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'body_too_large',
+  415: 'unsupported_media_type',
 };
 
 /** Turns every error into the API's machine-readable error body; never leaks internals. */
@@ -33,14 +39,15 @@ export class ApiErrorFilter implements ExceptionFilter {
 }
 
 function describe(exception: unknown): { status: number; code: string; message: string } {
-  if (exception instanceof HttpException) {
-    const status = exception.getStatus();
-    return { status, code: status === 404 ? 'not_found' : 'http_error', message: exception.message };
-  }
-  const err = exception as FrameworkError;
-  if (err.statusCode && err.statusCode < 500) {
-    const code = FRAMEWORK_CODES[err.code ?? ''] ?? 'bad_request';
-    return { status: err.statusCode, code, message: err.message ?? code };
+  const status =
+    exception instanceof HttpException
+      ? exception.getStatus()
+      : ((exception as FrameworkError).statusCode ?? 500);
+  if (status < 500) {
+    const message = (exception as FrameworkError).message ?? 'bad request';
+    // NOTE: Fastify's JSON parse failure reaches us as a plain 400; its message is the tell.
+    const code = status === 400 && /JSON/.test(message) ? 'malformed_json' : STATUS_CODES[status];
+    return { status, code: code ?? 'client_error', message };
   }
   return { status: 500, code: 'internal', message: 'internal error' };
 }

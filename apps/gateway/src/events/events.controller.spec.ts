@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { INGEST_LIMITS, QUEUE_GROUPS, SUBJECTS, type IngestReply } from '@tally/contracts';
+import { startNatsServer, type NatsServerHandle } from '@tally/testkit';
+import { appModule } from '../app.module.js';
+
+const WRITE = 'write_key_for_tests_0001';
+const READ = 'read_key_for_tests_00001';
+
+describe('POST /v1/events (gateway over real NATS)', () => {
+  let nats: NatsServerHandle;
+  let app: NestFastifyApplication;
+  let peer: NatsConnection;
+  let base: string;
+  let ingestReply: IngestReply | undefined;
+
+  before(async () => {
+    nats = await startNatsServer();
+    peer = await connect({ servers: nats.url });
+    // A stand-in ingest replica on the real broker, so the gateway's contract can be checked alone.
+    peer.subscribe(SUBJECTS.ingestBatch, {
+      queue: QUEUE_GROUPS.ingest,
+      callback: (_err, msg) => {
+        if (ingestReply) msg.respond(JSON.stringify(ingestReply));
+      },
+    });
+    const { module } = appModule({
+      NATS_URL: nats.url,
+      LOG_LEVEL: 'silent',
+      INGEST_TIMEOUT_MS: '500',
+      TALLY_API_KEYS: JSON.stringify([
+        { key: WRITE, projectId: 'p1', kind: 'write' },
+        { key: READ, projectId: 'p1', kind: 'read' },
+      ]),
+    });
+    app = await NestFactory.create<NestFastifyApplication>(
+      module,
+      new FastifyAdapter({ bodyLimit: INGEST_LIMITS.maxBodyBytes }),
+      { logger: false },
+    );
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+  });
+
+  after(async () => {
+    await app.close();
+    await peer.close();
+    await nats.stop();
+  });
+
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${WRITE}`, 'content-type': 'application/json', ...headers },
+      body,
+    });
+
+  async function errorCode(res: Response): Promise<string> {
+    const body = (await res.json()) as { error: { code: string } };
+    return `${res.status} ${body.error.code}`;
+  }
+
+  const event = JSON.stringify({ type: 'click', userId: 'u' });
+
+  it('answers 202 with the per-event outcome once ingest confirmed storage', async () => {
+    ingestReply = { stored: true, accepted: 1, rejected: [{ index: 1, errors: [{ path: 'type', code: 'x', message: 'm' }] }] };
+    const res = await post(`{"events":[${event},{"type":"hover"}]}`);
+    assert.equal(res.status, 202);
+    assert.deepEqual(await res.json(), { accepted: 1, rejected: ingestReply.rejected });
+  });
+
+  it('answers 503 with Retry-After when storage is not confirmed or ingest is silent', async () => {
+    ingestReply = { stored: false, reason: 'no ack' };
+    const refused = await post(event);
+    assert.equal(await errorCode(refused), '503 not_stored');
+    assert.equal(refused.headers.get('retry-after'), '1');
+    ingestReply = undefined;
+    const silent = await post(event);
+    assert.equal(await errorCode(silent), '503 not_stored');
+  });
+
+  it('refuses missing, unknown and read keys', async () => {
+    assert.equal(await errorCode(await post(event, { authorization: '' })), '401 missing_key');
+    assert.equal(await errorCode(await post(event, { authorization: 'Bearer nope' })), '401 invalid_key');
+    assert.equal(await errorCode(await post(event, { authorization: `Bearer ${READ}` })), '403 wrong_key_kind');
+  });
+
+  it('gives machine-readable 4xx errors for bad bodies', async () => {
+    assert.equal(await errorCode(await post('{"events": [')), '400 malformed_json');
+    assert.equal(await errorCode(await post('[]')), '400 invalid_body');
+    assert.equal(await errorCode(await post('{"events": []}')), '400 invalid_body');
+    const tooMany = JSON.stringify({ events: new Array(INGEST_LIMITS.maxEventsPerBatch + 1).fill({}) });
+    assert.equal(await errorCode(await post(tooMany)), '400 too_many_events');
+    const huge = JSON.stringify({ events: [{ blob: 'x'.repeat(INGEST_LIMITS.maxBodyBytes) }] });
+    assert.equal(await errorCode(await post(huge)), '413 body_too_large');
+    assert.equal(await errorCode(await post('<a/>', { 'content-type': 'application/xml' })), '415 unsupported_media_type');
+  });
+});
