@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { DEAD_LETTER_HEADERS, STREAMS, SUBJECTS, type RollupDelta } from '@tally/contracts';
+import { applyMigrations } from '@tally/migrate';
+import {
+  createTestDatabase,
+  freePort,
+  startAppProcess,
+  startNatsServer,
+  waitFor,
+  type AppProcessHandle,
+  type NatsServerHandle,
+  type TestDatabaseHandle,
+} from '@tally/testkit';
+import pg from 'pg';
+
+// Runs the built app (dist/main.js) as its own process against a private nats-server and a
+// fresh, migrated database, the way it runs in production.
+const ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+const DURABLE = 'notifier';
+const DEAD_SUBJECT = SUBJECTS.dead(STREAMS.rollups.name, DURABLE);
+const MINUTE = 60_000;
+const T = Date.parse('2026-11-25T10:15:00.000Z');
+const WAIT = { timeoutMs: 15_000, intervalMs: 50 };
+
+interface WatermarkRow {
+  last_seq: string;
+  last_bucket: Date | null;
+}
+
+describe('notifier: rollup stream → watermarks', () => {
+  let nats: NatsServerHandle;
+  let db: TestDatabaseHandle;
+  let app: AppProcessHandle;
+  let sql: pg.Client;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let published = 0;
+
+  before(async () => {
+    [nats, db] = await Promise.all([startNatsServer(), createTestDatabase()]);
+    await applyMigrations({ databaseUrl: db.url, migrationsDir: MIGRATIONS });
+    const port = await freePort();
+    // NOTE: started before TALLY_ROLLUPS exists, as when the notifier comes up before the
+    // aggregator: it must be ready anyway and start consuming once the stream appears.
+    app = await startAppProcess({
+      name: 'notifier',
+      entry: ENTRY,
+      env: {
+        NATS_URL: nats.url,
+        DATABASE_URL: db.url,
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'info',
+        CONSUMER_BATCH_SIZE: '16',
+        CONSUMER_MAX_DELIVER: '3',
+      },
+      readyUrl: `http://127.0.0.1:${port}/readyz`,
+    });
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    nc = await connect({ servers: nats.url });
+    jsm = await jetstreamManager(nc);
+  });
+
+  after(async () => {
+    await Promise.allSettled([app?.kill('SIGKILL'), sql?.end(), nc?.close()]);
+    await Promise.allSettled([nats?.stop(), db?.drop()]);
+  });
+
+  async function publish(subject: string, data: string | Uint8Array): Promise<void> {
+    await jetstream(nc).publish(subject, data);
+    published++;
+  }
+
+  function publishDelta(delta: RollupDelta): Promise<void> {
+    return publish(SUBJECTS.rollups(delta.projectId), JSON.stringify(delta));
+  }
+
+  async function watermark(projectId: string): Promise<WatermarkRow | undefined> {
+    const result = await sql.query<WatermarkRow>(
+      'SELECT last_seq, last_bucket FROM rollup_watermarks WHERE project_id = $1',
+      [projectId],
+    );
+    return result.rows[0];
+  }
+
+  /** Until the consumer has acked (or dead-lettered) everything published so far. */
+  function allHandled(): Promise<true> {
+    return waitFor(
+      async () => {
+        const info = await jsm.consumers.info(STREAMS.rollups.name, DURABLE);
+        return info.ack_floor.stream_seq >= published && info.num_ack_pending === 0;
+      },
+      { ...WAIT, what: `consumer ${DURABLE} to ack ${published} messages` },
+    ) as Promise<true>;
+  }
+
+  it('waits for the rollup stream, then keeps the highest seq and newest bucket per project', async () => {
+    // What the aggregator provisions; the notifier must not create it.
+    await jsm.streams.add({ name: STREAMS.rollups.name, subjects: [...STREAMS.rollups.subjects] });
+
+    await publishDelta(delta('p1', 10, [T]));
+    await publishDelta(delta('p1', 20, [T + MINUTE]));
+    const row = await waitFor(
+      async () => {
+        const r = await watermark('p1');
+        return r?.last_seq === '20' ? r : undefined;
+      },
+      { ...WAIT, what: 'p1 watermark at seq 20' },
+    );
+    assert.equal(row.last_bucket?.getTime(), T + MINUTE);
+
+    // An older delta (another partition, or a redelivery) never moves last_seq back, but a
+    // newer bucket it carries still counts.
+    await publishDelta(delta('p1', 15, [T + 5 * MINUTE]));
+    await publishDelta(delta('p1', 12, [T - MINUTE]));
+    await allHandled();
+    const after = await watermark('p1');
+    assert.equal(after?.last_seq, '20');
+    assert.equal(after?.last_bucket?.getTime(), T + 5 * MINUTE);
+  });
+
+  it('dead-letters undecodable messages with the reason and keeps consuming', async () => {
+    await publish(SUBJECTS.rollups('p1'), 'this is not JSON {');
+    await publish(SUBJECTS.rollups('p1'), JSON.stringify({ projectId: 'p1', seq: 'nope' }));
+    await publishDelta(delta('p1', 30, [T + 6 * MINUTE]));
+    await publishDelta(delta('p2', 31, []));
+
+    await waitFor(async () => (await watermark('p1'))?.last_seq === '30', {
+      ...WAIT,
+      what: 'p1 watermark at seq 30 after poison',
+    });
+    const p2 = await waitFor(async () => watermark('p2'), { ...WAIT, what: 'p2 watermark' });
+    assert.deepEqual(p2, { last_seq: '31', last_bucket: null });
+
+    const dead = await waitFor(
+      async () => {
+        const info = await jsm.streams.info(STREAMS.dead.name);
+        if (info.state.messages < 2) return undefined;
+        return Promise.all([1, 2].map((seq) => jsm.streams.getMessage(STREAMS.dead.name, { seq })));
+      },
+      { ...WAIT, what: 'two dead-lettered messages' },
+    );
+    const texts = dead.map((m) => new TextDecoder().decode(m?.data));
+    assert.deepEqual(
+      texts.sort(),
+      ['this is not JSON {', '{"projectId":"p1","seq":"nope"}'].sort(),
+    );
+    for (const msg of dead) {
+      assert.equal(msg?.subject, DEAD_SUBJECT);
+      const reason = msg?.header.get(DEAD_LETTER_HEADERS.reason) ?? '';
+      assert.ok(reason.startsWith('undecodable'), `unexpected reason: ${reason}`);
+      assert.equal(msg?.header.get(DEAD_LETTER_HEADERS.stream), STREAMS.rollups.name);
+      assert.equal(msg?.header.get(DEAD_LETTER_HEADERS.consumer), DURABLE);
+    }
+    await allHandled();
+  });
+});
+
+function delta(projectId: string, seq: number, buckets: number[]): RollupDelta {
+  return {
+    projectId,
+    partition: 0,
+    seq,
+    rows: buckets.map((bucket) => ({
+      type: 'click',
+      dimension: 'buy',
+      bucket,
+      count: 1,
+      revenueMicros: {},
+    })),
+  };
+}

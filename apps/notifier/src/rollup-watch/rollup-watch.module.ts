@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module.js';
+import { RollupDeltaConsumer } from './rollup-delta.consumer.js';
+import { RollupWatermarkRepository } from './rollup-watermark.repository.js';
+
+@Module({
+  imports: [DatabaseModule],
+  providers: [RollupWatermarkRepository, RollupDeltaConsumer],
+  exports: [RollupWatermarkRepository],
+})
+export class RollupWatchModule {}
