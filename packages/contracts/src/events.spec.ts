@@ -62,9 +62,10 @@ describe('TrackedEvent', () => {
   });
 
   it('rejects a missing userId, a bad id and a bad timestamp', () => {
-    assert.deepEqual(
-      issues({ type: 'click', id: 'nope', timestamp: 'yesterday' }).sort(),
-      ['id:invalid_format', 'timestamp:invalid_format', 'userId:invalid_type'],
-    );
+    assert.deepEqual(issues({ type: 'click', id: 'nope', timestamp: 'yesterday' }).sort(), [
+      'id:invalid_format',
+      'timestamp:invalid_format',
+      'userId:invalid_type',
+    ]);
   });
 });

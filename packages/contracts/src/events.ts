@@ -20,7 +20,10 @@ function propertyBag<T extends z.ZodRawShape>(shape: T) {
     if (typeof input !== 'object' || input === null) return input;
     const keys = Object.keys(input);
     if (keys.length > INGEST_LIMITS.maxPropertiesKeys) {
-      ctx.addIssue({ code: 'custom', message: `at most ${INGEST_LIMITS.maxPropertiesKeys} properties` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `at most ${INGEST_LIMITS.maxPropertiesKeys} properties`,
+      });
     }
     for (const key of keys) {
       if (RESERVED_KEYS.has(key)) {

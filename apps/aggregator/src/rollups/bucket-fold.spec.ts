@@ -45,7 +45,10 @@ describe('foldBatches', () => {
   it('puts late events in the bucket of their event time', () => {
     const late = T - 3 * 86_400_000;
     const rows = foldBatches([batch([event({}), event({ timestamp: late })])]);
-    const days = rows.filter((r) => r.granularity === 'day').map((r) => r.bucket).sort();
+    const days = rows
+      .filter((r) => r.granularity === 'day')
+      .map((r) => r.bucket)
+      .sort();
     assert.deepEqual(days, [bucketStart(late, 'day'), bucketStart(T, 'day')]);
   });
 
@@ -65,6 +68,11 @@ describe('foldBatches', () => {
       batch([event({})], 'p2'),
     ]).filter((r) => r.granularity === 'minute');
     const keys = rows.map((r) => `${r.projectId}/${r.eventType}/${r.dimension}=${r.count}`).sort();
-    assert.deepEqual(keys, ['p1/click/buy=1', 'p1/click/other=1', 'p1/login/sso=1', 'p2/click/buy=1']);
+    assert.deepEqual(keys, [
+      'p1/click/buy=1',
+      'p1/click/other=1',
+      'p1/login/sso=1',
+      'p2/click/buy=1',
+    ]);
   });
 });

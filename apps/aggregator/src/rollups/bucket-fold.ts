@@ -37,7 +37,14 @@ export function foldBatches(batches: readonly StoredEventBatch[]): RollupRow[] {
       const currency = event.revenue?.currency ?? '';
       for (const granularity of ['minute', 'hour', 'day'] as const) {
         const bucket = bucketStart(event.timestamp, granularity);
-        const key = [batch.projectId, event.type, event.dimension, currency, granularity, bucket].join('\u0000');
+        const key = [
+          batch.projectId,
+          event.type,
+          event.dimension,
+          currency,
+          granularity,
+          bucket,
+        ].join('\u0000');
         let row = rows.get(key);
         if (!row) {
           row = {

@@ -23,7 +23,9 @@ export class ApiKeys {
 
   constructor(config: ConfigService<GatewayConfig, true>) {
     const keys = config.get('apiKeys', { infer: true });
-    this.grants = new Map(keys.map((k) => [sha256(k.key), { projectId: k.projectId, kind: k.kind }]));
+    this.grants = new Map(
+      keys.map((k) => [sha256(k.key), { projectId: k.projectId, kind: k.kind }]),
+    );
   }
 
   /** The project the bearer key grants `kind` access to; 401/403 with a reason otherwise. */

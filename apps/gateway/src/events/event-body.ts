@@ -17,7 +17,10 @@ export function toEventBatch(body: unknown): EventBatchBody {
   }
   const parsed = EventBatchBody.safeParse(body);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const details = parsed.error.issues.map((i) => ({
+      path: i.path.join('.'),
+      message: i.message,
+    }));
     throw new ApiError(400, 'invalid_body', 'the batch envelope is invalid', details);
   }
   return parsed.data;

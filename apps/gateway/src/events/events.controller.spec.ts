@@ -66,7 +66,11 @@ describe('POST /v1/events (gateway over real NATS)', () => {
   const event = JSON.stringify({ type: 'click', userId: 'u' });
 
   it('answers 202 with the per-event outcome once ingest confirmed storage', async () => {
-    ingestReply = { stored: true, accepted: 1, rejected: [{ index: 1, errors: [{ path: 'type', code: 'x', message: 'm' }] }] };
+    ingestReply = {
+      stored: true,
+      accepted: 1,
+      rejected: [{ index: 1, errors: [{ path: 'type', code: 'x', message: 'm' }] }],
+    };
     const res = await post(`{"events":[${event},{"type":"hover"}]}`);
     assert.equal(res.status, 202);
     assert.deepEqual(await res.json(), { accepted: 1, rejected: ingestReply.rejected });
@@ -84,18 +88,29 @@ describe('POST /v1/events (gateway over real NATS)', () => {
 
   it('refuses missing, unknown and read keys', async () => {
     assert.equal(await errorCode(await post(event, { authorization: '' })), '401 missing_key');
-    assert.equal(await errorCode(await post(event, { authorization: 'Bearer nope' })), '401 invalid_key');
-    assert.equal(await errorCode(await post(event, { authorization: `Bearer ${READ}` })), '403 wrong_key_kind');
+    assert.equal(
+      await errorCode(await post(event, { authorization: 'Bearer nope' })),
+      '401 invalid_key',
+    );
+    assert.equal(
+      await errorCode(await post(event, { authorization: `Bearer ${READ}` })),
+      '403 wrong_key_kind',
+    );
   });
 
   it('gives machine-readable 4xx errors for bad bodies', async () => {
     assert.equal(await errorCode(await post('{"events": [')), '400 malformed_json');
     assert.equal(await errorCode(await post('[]')), '400 invalid_body');
     assert.equal(await errorCode(await post('{"events": []}')), '400 invalid_body');
-    const tooMany = JSON.stringify({ events: new Array(INGEST_LIMITS.maxEventsPerBatch + 1).fill({}) });
+    const tooMany = JSON.stringify({
+      events: new Array(INGEST_LIMITS.maxEventsPerBatch + 1).fill({}),
+    });
     assert.equal(await errorCode(await post(tooMany)), '400 too_many_events');
     const huge = JSON.stringify({ events: [{ blob: 'x'.repeat(INGEST_LIMITS.maxBodyBytes) }] });
     assert.equal(await errorCode(await post(huge)), '413 body_too_large');
-    assert.equal(await errorCode(await post('<a/>', { 'content-type': 'application/xml' })), '415 unsupported_media_type');
+    assert.equal(
+      await errorCode(await post('<a/>', { 'content-type': 'application/xml' })),
+      '415 unsupported_media_type',
+    );
   });
 });

@@ -29,7 +29,10 @@ export class ApiErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof ApiError) {
-      void reply.status(exception.getStatus()).headers(exception.headers).send(exception.getResponse());
+      void reply
+        .status(exception.getStatus())
+        .headers(exception.headers)
+        .send(exception.getResponse());
       return;
     }
     const { status, code, message } = describe(exception);

@@ -32,9 +32,15 @@ export class MetricsApiController {
       });
     } catch (err) {
       if (err instanceof ServiceUnavailableError) {
-        throw new ApiError(503, 'query_unavailable', 'the query service did not answer', undefined, {
-          'Retry-After': String(this.config.get('retryAfterSeconds', { infer: true })),
-        });
+        throw new ApiError(
+          503,
+          'query_unavailable',
+          'the query service did not answer',
+          undefined,
+          {
+            'Retry-After': String(this.config.get('retryAfterSeconds', { infer: true })),
+          },
+        );
       }
       throw err;
     }

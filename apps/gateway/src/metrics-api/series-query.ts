@@ -15,7 +15,10 @@ const SeriesParams = z.object({
 export function toMetricsQuery(projectId: string, params: unknown): MetricsQuery {
   const parsed = SeriesParams.safeParse(params);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({ param: i.path.join('.'), message: i.message }));
+    const details = parsed.error.issues.map((i) => ({
+      param: i.path.join('.'),
+      message: i.message,
+    }));
     throw new ApiError(400, 'invalid_query', 'invalid query parameters', details);
   }
   const p = parsed.data;

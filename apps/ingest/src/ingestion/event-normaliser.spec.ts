@@ -35,7 +35,12 @@ describe('normaliseEvent', () => {
     // The client clock runs 5 minutes behind: sentAt 11:55 arrives at 12:00.
     const skewed = { ...ctx, sentAt: '2026-11-25T11:55:00.000Z' };
     const event = accepted(
-      { type: 'login', userId: 'u', timestamp: '2026-11-25T11:50:00.000Z', properties: { method: 'sso', success: true } },
+      {
+        type: 'login',
+        userId: 'u',
+        timestamp: '2026-11-25T11:50:00.000Z',
+        properties: { method: 'sso', success: true },
+      },
       skewed,
     );
     assert.equal(new Date(event.timestamp).toISOString(), '2026-11-25T11:55:00.000Z');
@@ -65,7 +70,12 @@ describe('normaliseEvent', () => {
   });
 
   it('rejects oversized events and reports schema errors with paths', () => {
-    const huge = { type: 'custom', name: 'x', userId: 'u', properties: { blob: 'x'.repeat(40_000) } };
+    const huge = {
+      type: 'custom',
+      name: 'x',
+      userId: 'u',
+      properties: { blob: 'x'.repeat(40_000) },
+    };
     assert.deepEqual(errorCodes(huge), [':too_large']);
     assert.deepEqual(errorCodes({ type: 'page_view', userId: 'u', properties: {} }), [
       'properties.path:invalid_type',

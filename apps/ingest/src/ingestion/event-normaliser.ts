@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  INGEST_LIMITS,
-  TrackedEvent,
-  type EventError,
-  type StoredEvent,
-} from '@tally/contracts';
+import { INGEST_LIMITS, TrackedEvent, type EventError, type StoredEvent } from '@tally/contracts';
 
 export interface NormaliseContext {
   projectId: string;

@@ -55,7 +55,12 @@ export class IngestionService {
   private sort(request: IngestRequest) {
     const partitions = this.config.get('partitions', { infer: true });
     const window = this.config.get('timeWindow', { infer: true });
-    const ctx = { ...window, projectId: request.projectId, receivedAt: request.receivedAt, sentAt: request.sentAt };
+    const ctx = {
+      ...window,
+      projectId: request.projectId,
+      receivedAt: request.receivedAt,
+      sentAt: request.sentAt,
+    };
     const byPartition = new Map<number, StoredEvent[]>();
     const rejected: EventRejection[] = [];
     const records: RejectedEvent[] = [];

@@ -61,18 +61,29 @@ export class ConsumerExplorer implements OnApplicationBootstrap, OnModuleDestroy
     const { subject } = spec;
     if (typeof subject === 'string') {
       const instance = { durable: spec.durable, filterSubject: subject };
-      return this.keepRunning(() => new ConsumerRunner(this.deps, spec, handler, instance), this.stop.signal);
+      return this.keepRunning(
+        () => new ConsumerRunner(this.deps, spec, handler, instance),
+        this.stop.signal,
+      );
     }
     const partitions = this.options.partitions ?? 1;
-    await this.ownership.run(spec.durable, partitions, (work: PartitionWork) => {
-      const instance = {
-        durable: `${spec.durable}-p${work.partition}`,
-        filterSubject: subject(work.partition),
-        partition: work.partition,
-        resumeAfterSeq: work.resumeAfterSeq,
-      };
-      return this.keepRunning(() => new ConsumerRunner(this.deps, spec, handler, instance), work.signal);
-    }, this.stop.signal);
+    await this.ownership.run(
+      spec.durable,
+      partitions,
+      (work: PartitionWork) => {
+        const instance = {
+          durable: `${spec.durable}-p${work.partition}`,
+          filterSubject: subject(work.partition),
+          partition: work.partition,
+          resumeAfterSeq: work.resumeAfterSeq,
+        };
+        return this.keepRunning(
+          () => new ConsumerRunner(this.deps, spec, handler, instance),
+          work.signal,
+        );
+      },
+      this.stop.signal,
+    );
   }
 
   /** A runner that fails (e.g. NATS unreachable at start) is restarted until shutdown. */

@@ -83,7 +83,10 @@ describe('@JetStreamConsumer on a real nats-server', () => {
   it('hands messages over in order and acks them after the handler succeeded', async () => {
     for (let n = 1; n <= 40; n++) await publish(JSON.stringify({ n }), `ok-${n}`);
     await waitFor(async () => sink.applied.length === 40, { timeoutMs: 10_000, what: '40 items' });
-    assert.deepEqual(sink.applied, Array.from({ length: 40 }, (_, i) => i + 1));
+    assert.deepEqual(
+      sink.applied,
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
     await waitFor(async () => (await pendingAcks()) === 0, { timeoutMs: 5_000, what: 'acks' });
   });
 
@@ -91,8 +94,14 @@ describe('@JetStreamConsumer on a real nats-server', () => {
     sink.applied.length = 0;
     sink.failuresLeft = 3;
     for (let n = 100; n < 110; n++) await publish(JSON.stringify({ n }), `retry-${n}`);
-    await waitFor(async () => sink.applied.length === 10, { timeoutMs: 10_000, what: 'retried items' });
-    assert.deepEqual(sink.applied, Array.from({ length: 10 }, (_, i) => 100 + i));
+    await waitFor(async () => sink.applied.length === 10, {
+      timeoutMs: 10_000,
+      what: 'retried items',
+    });
+    assert.deepEqual(
+      sink.applied,
+      Array.from({ length: 10 }, (_, i) => 100 + i),
+    );
     assert.equal(sink.failuresLeft, 0);
   });
 
@@ -102,7 +111,10 @@ describe('@JetStreamConsumer on a real nats-server', () => {
     await publish(JSON.stringify({ n: 'seven' }), 'bad-2');
     await publish(JSON.stringify({ n: -1 }), 'bad-3');
     await publish(JSON.stringify({ n: 7 }), 'good-7');
-    await waitFor(async () => sink.applied.includes(7), { timeoutMs: 10_000, what: 'item after poison' });
+    await waitFor(async () => sink.applied.includes(7), {
+      timeoutMs: 10_000,
+      what: 'item after poison',
+    });
     const reasons = await waitFor(
       async () => {
         const info = await jsm.streams.info(STREAMS.dead.name);

@@ -3,10 +3,7 @@ import { headers as natsHeaders, type Msg } from '@nats-io/transport-node';
 import { NatsConnection } from '../connection/nats-connection.js';
 import { DecoratedMethods } from '../discovery/decorated-methods.js';
 import { TRACEPARENT_HEADER } from '../tracing/traceparent.js';
-import {
-  NATS_REQUEST_HANDLER,
-  type RequestHandlerSpec,
-} from './nats-request-handler.decorator.js';
+import { NATS_REQUEST_HANDLER, type RequestHandlerSpec } from './nats-request-handler.decorator.js';
 import { ERROR_HEADER, type RequestErrorKind } from './request-errors.js';
 
 export interface RequestContext {

@@ -5,7 +5,12 @@ export const envFields = {
   natsServers: z
     .string()
     .default('nats://127.0.0.1:4222')
-    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^(nats|tls|ws|wss):\/\//, 'must be a nats:// URL')).min(1)),
   port: (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { MetricsController } from '../metrics/metrics.controller.js';
 import { HealthController } from './health.controller.js';
@@ -7,10 +7,14 @@ import { READINESS_CHECKS, type ReadinessCheck } from './readiness-check.js';
 /** `/healthz`, `/readyz` and `/metrics`, which every Tally app serves. */
 @Module({})
 export class HealthModule {
-  static register(readiness: Type<ReadinessCheck>[]): DynamicModule {
+  /** `imports` are the modules that export the readiness checks' own dependencies. */
+  static register(
+    readiness: Type<ReadinessCheck>[],
+    imports: ModuleMetadata['imports'] = [],
+  ): DynamicModule {
     return {
       module: HealthModule,
-      imports: [TerminusModule.forRoot({ logger: false })],
+      imports: [TerminusModule.forRoot({ logger: false }), ...imports],
       controllers: [HealthController, MetricsController],
       providers: [
         ...readiness,
