@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_TYPES, StoredEvent } from './events.js';
+import { INGEST_LIMITS } from './limits.js';
 
 /** One reason an event was refused; `path` points into the event. */
 export const EventError = z.object({
@@ -23,7 +24,7 @@ export const IngestRequest = z.object({
   receivedAt: z.number().int(),
   sentAt: z.iso.datetime({ offset: true }).optional(),
   /** Raw events; ingest validates each one on its own so one bad event never sinks the batch. */
-  events: z.array(z.unknown()),
+  events: z.array(z.unknown()).max(INGEST_LIMITS.maxEventsPerBatch),
 });
 export type IngestRequest = z.infer<typeof IngestRequest>;
 

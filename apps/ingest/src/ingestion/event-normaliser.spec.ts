@@ -46,12 +46,20 @@ describe('normaliseEvent', () => {
     assert.equal(new Date(event.timestamp).toISOString(), '2026-11-25T11:55:00.000Z');
   });
 
-  it('derives the same id for the same event in a retried request, keeps a given id', () => {
-    const raw = { type: 'custom', name: 'x', userId: 'u' };
+  it('derives the same id for the same timestamped event in a retried request', () => {
+    const raw = { type: 'custom', name: 'x', userId: 'u', timestamp: '2026-11-25T11:59:00Z' };
     assert.equal(accepted(raw).id, accepted(raw).id);
     assert.notEqual(accepted(raw, ctx, 0).id, accepted(raw, ctx, 1).id);
+    const batchSent = { ...ctx, sentAt: '2026-11-25T12:00:00Z' };
+    const untimed = { type: 'custom', name: 'x', userId: 'u' };
+    assert.equal(accepted(untimed, batchSent).id, accepted(untimed, batchSent).id);
+  });
+
+  it('keeps a given id, and never merges identical events that carry no id or time', () => {
     const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
-    assert.equal(accepted({ ...raw, id }).id, id);
+    assert.equal(accepted({ type: 'custom', name: 'x', userId: 'u', id }).id, id);
+    const bare = { type: 'custom', name: 'x', userId: 'u' };
+    assert.notEqual(accepted(bare).id, accepted(bare).id);
   });
 
   it('carries purchase revenue in micro-units', () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { INGEST_LIMITS, TrackedEvent, type EventError, type StoredEvent } from '@tally/contracts';
 
 export interface NormaliseContext {
@@ -14,8 +14,8 @@ export interface NormaliseContext {
 export type Normalised = { ok: true; event: StoredEvent } | { ok: false; errors: EventError[] };
 
 /**
- * Validates one raw event and turns it into what the event stream stores: an id (derived from
- * the content when the client sent none, so a retried request maps to the same ids), the event
+ * Validates one raw event and turns it into what the event stream stores: an id (see
+ * `fallbackId` for events sent without one), the event
  * time corrected for the client's clock skew, its rollup dimension and its revenue.
  */
 export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContext): Normalised {
@@ -45,7 +45,7 @@ export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContex
   return {
     ok: true,
     event: {
-      id: event.id ?? derivedId(ctx, index, json),
+      id: event.id ?? fallbackId(event.timestamp, ctx, index, json),
       type: event.type,
       dimension: dimensionOf(event),
       userId: event.userId,
@@ -84,6 +84,21 @@ export function dimensionOf(event: TrackedEvent): string {
     case 'custom':
       return '';
   }
+}
+
+/**
+ * An event without an id gets one derived from its content when something in it pins it down
+ * (its timestamp or the batch's sentAt), so a retried request dedupes. Without either, two
+ * identical events are indistinguishable from a retry, and we would rather count both.
+ */
+function fallbackId(
+  timestamp: string | undefined,
+  ctx: NormaliseContext,
+  index: number,
+  json: string,
+): string {
+  if (timestamp === undefined && ctx.sentAt === undefined) return randomUUID();
+  return derivedId(ctx, index, json);
 }
 
 function derivedId(ctx: NormaliseContext, index: number, json: string): string {
