@@ -76,13 +76,13 @@ function parseArgs(argv) {
     else if (arg === '--detach' || arg === '-d') opts.detach = true;
     else if (arg === '--no-install') opts.install = false;
     else if (arg === '--no-build') opts.build = false;
-    else if (arg.startsWith('--apps='))
+    else if (arg.startsWith('--apps=')) {
       opts.apps = arg
         .slice(7)
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
-    else throw new SetupError(`unknown argument "${arg}"\n\n${USAGE}`);
+    } else throw new SetupError(`unknown argument "${arg}"\n\n${USAGE}`);
   }
   return opts;
 }
@@ -240,8 +240,9 @@ function printBanner(cfg, ready, servers, docs) {
   const base = `http://127.0.0.1:${cfg.ports.gateway}`;
   console.log('');
   console.log(bold('Tally is running'));
-  for (const app of ready)
+  for (const app of ready) {
     console.log(`  ${app.name.padEnd(11)} http://127.0.0.1:${app.port}   log: ${rel(app.logFile)}`);
+  }
   console.log(
     `  ${'NATS'.padEnd(11)} ${cfg.natsUrl}${servers.nats ? '   (started by this script)' : ''}`,
   );
@@ -250,8 +251,9 @@ function printBanner(cfg, ready, servers, docs) {
   );
   console.log('');
   console.log(bold('Dev credentials'));
-  if (keys.write)
+  if (keys.write) {
     console.log(`  write key    ${keys.write.key}   (project ${keys.write.projectId})`);
+  }
   if (keys.read) console.log(`  read key     ${keys.read.key}   (project ${keys.read.projectId})`);
   console.log(`  admin token  ${cfg.adminToken}`);
   if (!gateway) return;
@@ -286,8 +288,9 @@ async function up(opts) {
     );
   }
   const specs = appSpecs(cfg).filter((s) => !opts.apps || opts.apps.includes(s.name));
-  if (opts.apps && specs.length !== opts.apps.length)
+  if (opts.apps && specs.length !== opts.apps.length) {
     throw new SetupError(`--apps takes names from: gateway, ingest, aggregator, notifier`);
+  }
   mkdirSync(LOG_DIR, { recursive: true });
 
   const state = { startedAt: new Date().toISOString(), root: ROOT, apps: [], servers: [] };
@@ -310,7 +313,7 @@ async function up(opts) {
   process.once('SIGTERM', onSignal);
 
   try {
-    const pnpm = await ensurePnpm();
+    const pnpm = opts.install || opts.build ? await ensurePnpm() : undefined;
     if (opts.install) await pnpmInstall(pnpm);
 
     const nats = await ensureNatsServer({ natsUrl: cfg.natsUrl, monitorPort: cfg.natsMonitorPort });
@@ -374,10 +377,11 @@ async function up(opts) {
   const failed = apps.filter((a) => a.failure);
   for (const app of failed) {
     log.error(`${app.name}: ${app.failure}`);
-    if (app.pid)
+    if (app.pid) {
       console.error(
         `  last lines of ${rel(app.logFile)}:\n${tailFile(app.logFile).replace(/^/gm, '    ')}`,
       );
+    }
   }
   if (ready.length === 0) {
     log.error('no app became ready');
@@ -392,10 +396,11 @@ async function up(opts) {
     },
     await httpOk(`http://127.0.0.1:${cfg.ports.gateway}/docs`),
   );
-  if (failed.length > 0)
+  if (failed.length > 0) {
     log.warn(
       `${failed.length} of ${apps.length} apps did not start: ${failed.map((a) => a.name).join(', ')}`,
     );
+  }
 
   if (opts.detach) {
     for (const app of apps) app.child?.unref();

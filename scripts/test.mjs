@@ -12,6 +12,7 @@ import { buildWorkspace, ensurePnpm, pnpmInstall } from './lib/toolchain.mjs';
 // @tally/testkit's default server; TEST_DATABASE_URL overrides it for the tests as well.
 const DEFAULT_TEST_PG = 'postgres://postgres@127.0.0.1:5432/postgres';
 
+// eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 const TURBO_PREFIX = /^(\S+?):test: ?(.*)$/;
 const COUNTER = /^ℹ (pass|fail|cancelled|skipped|todo) (\d+)\s*$/;
@@ -34,8 +35,9 @@ function createTally() {
     },
     totals() {
       const sum = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
-      for (const counts of perPackage.values())
+      for (const counts of perPackage.values()) {
         for (const key of Object.keys(sum)) sum[key] += counts[key];
+      }
       return sum;
     },
   };

@@ -53,8 +53,9 @@ function findServerBinaries() {
   } catch {
     // no Debian layout
   }
-  if (majors.length > 0)
+  if (majors.length > 0) {
     return { major: majors[0], binDir: path.join(PG_LIB, String(majors[0]), 'bin') };
+  }
   const pgCtl = which('pg_ctl');
   if (!pgCtl) return undefined;
   const binDir = path.dirname(realpathSync(pgCtl));
@@ -66,8 +67,9 @@ function psqlBinary() {
   const onPath = which('psql');
   if (onPath) return onPath;
   const server = findServerBinaries();
-  if (server && existsSync(path.join(server.binDir, 'psql')))
+  if (server && existsSync(path.join(server.binDir, 'psql'))) {
     return path.join(server.binDir, 'psql');
+  }
   throw new SetupError('psql is not installed (Debian: apt-get install -y postgresql-client)');
 }
 
@@ -178,14 +180,22 @@ function canAccess(runAs, ...files) {
 /** Creates the data and log locations, owned by `runAs` when running as root. */
 function prepareDirs(runAs) {
   const candidates = [
-    { dataDir: path.join(TALLY_HOME, 'pg'), logFile: path.join(LOG_DIR, 'postgres.log') },
+    {
+      dataDir: path.join(TALLY_HOME, 'pg'),
+      logFile: path.join(LOG_DIR, 'postgres.log'),
+      owned: [],
+    },
   ];
   if (runAs) {
     // NOTE: if the checkout lives where user postgres cannot reach (e.g. under /root), keep the
     // cluster in postgres's own home instead.
     const tag = createHash('sha1').update(ROOT).digest('hex').slice(0, 8);
     const base = `/var/lib/postgresql/tally-${tag}`;
-    candidates.push({ dataDir: path.join(base, 'pg'), logFile: path.join(base, 'postgres.log') });
+    candidates.push({
+      dataDir: path.join(base, 'pg'),
+      logFile: path.join(base, 'postgres.log'),
+      owned: [base],
+    });
   }
   const owner = runAs ? userIds(runAs) : undefined;
   for (const candidate of candidates) {
@@ -193,8 +203,9 @@ function prepareDirs(runAs) {
     mkdirSync(path.dirname(candidate.logFile), { recursive: true });
     closeSync(openSync(candidate.logFile, 'a'));
     if (owner) {
-      chownSync(candidate.dataDir, owner.uid, owner.gid);
-      chownSync(candidate.logFile, owner.uid, owner.gid);
+      for (const file of [...candidate.owned, candidate.dataDir, candidate.logFile]) {
+        chownSync(file, owner.uid, owner.gid);
+      }
     }
     if (canAccess(runAs, candidate.dataDir, candidate.logFile)) return candidate;
   }
@@ -308,12 +319,14 @@ export async function ensureHll(adminUrl) {
 /** CREATE DATABASE unless it exists. */
 export function ensureDatabase(databaseUrl) {
   const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
-  if (!/^[A-Za-z0-9_]+$/.test(name))
+  if (!/^[A-Za-z0-9_]+$/.test(name)) {
     throw new SetupError(`unsupported database name "${name}" in ${redactUrl(databaseUrl)}`);
+  }
   const admin = withDatabase(databaseUrl, 'postgres');
   const exists = psql(admin, `SELECT 1 FROM pg_database WHERE datname = '${name}'`);
-  if (!exists.ok)
+  if (!exists.ok) {
     throw new SetupError(`cannot list databases on ${redactUrl(admin)}: ${exists.err}`);
+  }
   if (exists.out === '1') return false;
   const created = psql(admin, `CREATE DATABASE "${name}"`);
   if (!created.ok) throw new SetupError(`CREATE DATABASE ${name} failed: ${created.err}`);
@@ -323,10 +336,11 @@ export function ensureDatabase(databaseUrl) {
 /** Applies one app's Prisma-layout migrations with @tally/migrate. */
 export async function migrate(databaseUrl, migrationsDir) {
   const cli = path.join(ROOT, 'packages/migrate/dist/cli.js');
-  if (!existsSync(cli))
+  if (!existsSync(cli)) {
     throw new SetupError(
       'packages/migrate/dist/cli.js is missing: the build of @tally/migrate failed',
     );
+  }
   await run(process.execPath, [cli, '--dir', migrationsDir], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
   });

@@ -115,8 +115,9 @@ export async function waitFor(
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() >= deadline)
+    if (Date.now() >= deadline) {
       throw new SetupError(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
     await sleep(intervalMs);
   }
 }
