@@ -1,0 +1,254 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { applyMigrations } from '@tally/migrate';
+import {
+  createTestDatabase,
+  freePort,
+  startAppProcess,
+  startNatsServer,
+  waitFor,
+  type AppProcessHandle,
+  type NatsServerHandle,
+  type TestDatabaseHandle,
+} from '@tally/testkit';
+import pg from 'pg';
+
+/** Repository root: tests/e2e/dist/stack.js → ../../../ */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const EVENTS_STREAM = 'TALLY_EVENTS';
+const DEAD_STREAM = 'TALLY_DEAD';
+const eventsSubject = (partition: number) => `tally.events.${partition}`;
+
+export interface Stack {
+  readonly partitions: number;
+  readonly gatewayUrl: string;
+  readonly writeKey: string;
+  readonly readKey: string;
+  readonly nats: NatsServerHandle;
+  readonly db: TestDatabaseHandle;
+  readonly gateway: AppProcessHandle;
+  readonly ingest: AppProcessHandle;
+  readonly aggregator: AppProcessHandle;
+  /** Only when apps/notifier/dist/main.js exists and became ready. */
+  readonly notifier: AppProcessHandle | undefined;
+  readonly notifierReadyUrl: string | undefined;
+  /** Direct read access for idle checks (the test's, not an app's). */
+  readonly pg: pg.Client;
+  readonly nc: NatsConnection;
+  readonly jsm: JetStreamManager;
+  /** Things worth reporting (e.g. an app that was left out). */
+  readonly notes: string[];
+  stop(): Promise<void>;
+}
+
+export function log(message: string): void {
+  console.log(`[e2e ${new Date().toISOString().slice(11, 23)}] ${message}`);
+}
+
+function appEntry(app: string): string {
+  return `${REPO_ROOT}apps/${app}/dist/main.js`;
+}
+
+function migrationsDir(app: string): string {
+  return `${REPO_ROOT}apps/${app}/prisma/migrations`;
+}
+
+/** nats-server, a fresh database, migrations, then ingest, aggregator, gateway (and notifier). */
+export async function startStack(partitions = 4): Promise<Stack> {
+  const notes: string[] = [];
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((err: unknown) => log(`cleanup failed: ${String(err)}`));
+    }
+    cleanups.length = 0;
+  };
+  try {
+    const started = Date.now();
+    const nats = await startNatsServer();
+    cleanups.push(() => nats.stop());
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const migrated = await applyMigrations({
+      databaseUrl: db.url,
+      migrationsDir: migrationsDir('aggregator'),
+    });
+    log(
+      `nats ${nats.url}, database ${db.name} (${db.source}), migrations ${migrated.applied.join(',')}`,
+    );
+
+    const writeKey = 'e2e-write-key-0123456789abcdef';
+    const readKey = 'e2e-read-key-0123456789abcdef';
+    const apiKeys = JSON.stringify([
+      { key: writeKey, projectId: 'p1', kind: 'write' },
+      { key: readKey, projectId: 'p1', kind: 'read' },
+    ]);
+    const common = { NATS_URL: nats.url, LOG_LEVEL: 'info', TALLY_PARTITIONS: String(partitions) };
+
+    const app = async (name: string, env: Record<string, string>) => {
+      const port = await freePort();
+      const handle = await startAppProcess({
+        name,
+        entry: appEntry(name),
+        env: { ...env, HTTP_PORT: String(port) },
+        readyUrl: `http://127.0.0.1:${port}/readyz`,
+        readyTimeoutMs: 30_000,
+      });
+      cleanups.push(() => handle.kill('SIGTERM'));
+      return { handle, port };
+    };
+
+    // Ingest provisions the events stream that the aggregator consumes, so it goes first.
+    const ingest = await app('ingest', common);
+    const [aggregator, gateway] = await Promise.all([
+      app('aggregator', { ...common, DATABASE_URL: db.url }),
+      app('gateway', { NATS_URL: nats.url, LOG_LEVEL: 'info', TALLY_API_KEYS: apiKeys }),
+    ]);
+
+    let notifier: AppProcessHandle | undefined;
+    let notifierReadyUrl: string | undefined;
+    if (existsSync(appEntry('notifier'))) {
+      try {
+        // The notifier owns its own schema; it gets its own database.
+        const notifierDb = await createTestDatabase();
+        cleanups.push(() => notifierDb.drop());
+        await applyMigrations({
+          databaseUrl: notifierDb.url,
+          migrationsDir: migrationsDir('notifier'),
+        });
+        const started = await app('notifier', {
+          NATS_URL: nats.url,
+          LOG_LEVEL: 'info',
+          DATABASE_URL: notifierDb.url,
+        });
+        notifier = started.handle;
+        notifierReadyUrl = `http://127.0.0.1:${started.port}/readyz`;
+      } catch (err) {
+        const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+        notes.push(`notifier not started: ${first}`);
+      }
+    } else {
+      notes.push('notifier not started: apps/notifier/dist/main.js does not exist');
+    }
+
+    const client = new pg.Client({ connectionString: db.url });
+    client.on('error', () => undefined);
+    await client.connect();
+    cleanups.push(() => client.end());
+    const nc = await connect({ servers: nats.url, name: 'tally-e2e' });
+    cleanups.push(() => nc.close());
+    const jsm = await jetstreamManager(nc);
+
+    for (const note of notes) log(note);
+    log(
+      `stack ready in ${Date.now() - started} ms: gateway :${gateway.port}, ingest :${ingest.port}, ` +
+        `aggregator :${aggregator.port}${notifier ? ', notifier' : ''} (partitions ${partitions})`,
+    );
+    return {
+      partitions,
+      gatewayUrl: `http://127.0.0.1:${gateway.port}`,
+      writeKey,
+      readKey,
+      nats,
+      db,
+      gateway: gateway.handle,
+      ingest: ingest.handle,
+      aggregator: aggregator.handle,
+      notifier,
+      notifierReadyUrl,
+      pg: client,
+      nc,
+      jsm,
+      notes,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export interface IdleState {
+  /** Stored offset per partition (0 when the partition has none yet). */
+  offsets: number[];
+  /** Stream sequence of the last message on each partition's subject (0 when none). */
+  lastSeqs: number[];
+  streamLastSeq: number;
+  streamMessages: number;
+  deadLetters: number;
+}
+
+export async function readIdleState(stack: Stack): Promise<IdleState> {
+  const rows = await stack.pg.query<{ partition: number; seq: string }>(
+    'SELECT partition, seq::text AS seq FROM partition_offsets',
+  );
+  const offsets = Array.from({ length: stack.partitions }, () => 0);
+  for (const row of rows.rows) {
+    if (row.partition >= stack.partitions) throw new Error(`unexpected partition ${row.partition}`);
+    offsets[row.partition] = Number(row.seq);
+  }
+  const lastSeqs = await Promise.all(
+    offsets.map(async (_, p) => {
+      const msg = await stack.jsm.streams.getMessage(EVENTS_STREAM, {
+        last_by_subj: eventsSubject(p),
+      });
+      return msg?.seq ?? 0;
+    }),
+  );
+  const info = await stack.jsm.streams.info(EVENTS_STREAM);
+  let deadLetters = 0;
+  try {
+    deadLetters = (await stack.jsm.streams.info(DEAD_STREAM)).state.messages;
+  } catch {
+    deadLetters = 0; // no dead-letter stream yet: nothing was dead-lettered
+  }
+  return {
+    offsets,
+    lastSeqs,
+    streamLastSeq: info.state.last_seq,
+    streamMessages: info.state.messages,
+    deadLetters,
+  };
+}
+
+/**
+ * The aggregator is idle when every partition's stored offset has reached the last stream
+ * sequence on that partition's subject, and so the highest offset is the stream's last sequence.
+ */
+export async function waitUntilAggregatorIdle(
+  stack: Stack,
+  timeoutMs = 30_000,
+): Promise<IdleState> {
+  return waitFor(
+    async () => {
+      const state = await readIdleState(stack);
+      const caughtUp = state.offsets.every((offset, p) => offset === state.lastSeqs[p]);
+      const top = Math.max(...state.offsets);
+      return caughtUp && top === state.streamLastSeq ? state : false;
+    },
+    { timeoutMs, intervalMs: 100, what: 'the aggregator to commit up to the end of TALLY_EVENTS' },
+  );
+}
+
+/** warn/error lines (pino level ≥ 40) of an app, the last `max` of them. */
+export function problemLines(handle: AppProcessHandle | undefined, max = 20): string[] {
+  if (!handle) return [];
+  return handle
+    .logs()
+    .split('\n')
+    .filter((line) => /"level":(4|5|6)\d/.test(line) || /^\s*(Error|TypeError|at )/.test(line))
+    .slice(-max);
+}
+
+export function dumpProblems(stack: Stack | undefined): void {
+  if (!stack) return;
+  for (const handle of [stack.gateway, stack.ingest, stack.aggregator, stack.notifier]) {
+    if (!handle) continue;
+    const lines = problemLines(handle);
+    log(`${handle.name}: ${lines.length} recent warn/error lines (log: ${handle.logFile})`);
+    for (const line of lines) console.log(`  ${line.slice(0, 600)}`);
+  }
+}
