@@ -23,6 +23,8 @@ export const IngestRequest = z.object({
   /** Gateway receive time, epoch milliseconds. */
   receivedAt: z.number().int(),
   sentAt: z.iso.datetime({ offset: true }).optional(),
+  /** Index of the first event in the client's request: large requests travel in chunks. */
+  firstIndex: z.number().int().min(0).default(0),
   /** Raw events; ingest validates each one on its own so one bad event never sinks the batch. */
   events: z.array(z.unknown()).max(INGEST_LIMITS.maxEventsPerBatch),
 });

@@ -25,6 +25,7 @@ const GatewayEnv = z.object({
   INGEST_TIMEOUT_MS: envFields.positiveInt(5_000),
   QUERY_TIMEOUT_MS: envFields.positiveInt(5_000),
   RETRY_AFTER_SECONDS: envFields.positiveInt(1),
+  INGEST_CHUNK_BYTES: envFields.positiveInt(512 * 1024),
 });
 
 export type ApiKeyConfig = z.infer<typeof ApiKey>;
@@ -38,6 +39,7 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
     apiKeys: e.TALLY_API_KEYS,
     timeouts: { ingestMs: e.INGEST_TIMEOUT_MS, queryMs: e.QUERY_TIMEOUT_MS },
     retryAfterSeconds: e.RETRY_AFTER_SECONDS,
+    ingestChunkBytes: e.INGEST_CHUNK_BYTES,
   };
 }
 

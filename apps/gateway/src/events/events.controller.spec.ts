@@ -3,7 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { INGEST_LIMITS, QUEUE_GROUPS, SUBJECTS, type IngestReply } from '@tally/contracts';
+import {
+  INGEST_LIMITS,
+  QUEUE_GROUPS,
+  SUBJECTS,
+  type IngestReply,
+  type IngestRequest,
+} from '@tally/contracts';
 import { startNatsServer, type NatsServerHandle } from '@tally/testkit';
 import { appModule } from '../app.module.js';
 
@@ -16,6 +22,7 @@ describe('POST /v1/events (gateway over real NATS)', () => {
   let peer: NatsConnection;
   let base: string;
   let ingestReply: IngestReply | undefined;
+  const chunkSizes: number[] = [];
 
   before(async () => {
     nats = await startNatsServer();
@@ -24,7 +31,14 @@ describe('POST /v1/events (gateway over real NATS)', () => {
     peer.subscribe(SUBJECTS.ingestBatch, {
       queue: QUEUE_GROUPS.ingest,
       callback: (_err, msg) => {
-        if (ingestReply) msg.respond(JSON.stringify(ingestReply));
+        const request = msg.json<IngestRequest>();
+        chunkSizes.push(msg.data.length);
+        if (ingestReply?.stored === true && ingestReply.rejected.length === 0) {
+          // Echo mode: everything sent was accepted.
+          msg.respond(JSON.stringify({ ...ingestReply, accepted: request.events.length }));
+        } else if (ingestReply) {
+          msg.respond(JSON.stringify(ingestReply));
+        }
       },
     });
     const { module } = appModule({
@@ -84,6 +98,18 @@ describe('POST /v1/events (gateway over real NATS)', () => {
     ingestReply = undefined;
     const silent = await post(event);
     assert.equal(await errorCode(silent), '503 not_stored');
+  });
+
+  it('accepts a body close to 1 MiB by sending it to ingest in chunks NATS accepts', async () => {
+    ingestReply = { stored: true, accepted: 0, rejected: [] };
+    chunkSizes.length = 0;
+    const fat = { type: 'custom', name: 'x', userId: 'u', properties: { pad: 'y'.repeat(30_000) } };
+    const body = JSON.stringify({ events: new Array(33).fill(fat) });
+    assert.ok(body.length > 990_000 && body.length < INGEST_LIMITS.maxBodyBytes);
+    const res = await post(body);
+    assert.equal(res.status, 202);
+    assert.deepEqual(await res.json(), { accepted: 33, rejected: [] });
+    assert.ok(chunkSizes.length >= 2 && Math.max(...chunkSizes) < 1024 * 1024, String(chunkSizes));
   });
 
   it('refuses missing, unknown and read keys', async () => {

@@ -7,6 +7,7 @@ import { ApiKeys } from '../auth/api-keys.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from '../http/api-error.js';
 import { toEventBatch } from './event-body.js';
+import { ingestChunks } from './ingest-chunks.js';
 
 interface TrackResponse {
   accepted: number;
@@ -36,11 +37,20 @@ export class EventsController {
       projectId,
       receivedAt: Date.now(),
       sentAt: batch.sentAt,
+      firstIndex: 0,
       events: batch.events,
     };
-    const reply = await this.send(request, childTraceparent(traceparent));
-    if (!reply.stored) throw this.unavailable(reply.reason);
-    return { accepted: reply.accepted, rejected: reply.rejected };
+    const trace = childTraceparent(traceparent);
+    const chunks = ingestChunks(request, this.config.get('ingestChunkBytes', { infer: true }));
+    const replies = await Promise.all(chunks.map((chunk) => this.send(chunk, trace)));
+    const response: TrackResponse = { accepted: 0, rejected: [] };
+    for (const reply of replies) {
+      // NOTE: a retry of the whole request is safe: chunks that were stored dedupe by Nats-Msg-Id.
+      if (!reply.stored) throw this.unavailable(reply.reason);
+      response.accepted += reply.accepted;
+      response.rejected.push(...reply.rejected);
+    }
+    return response;
   }
 
   private async send(request: IngestRequest, traceparent: string): Promise<IngestReply> {

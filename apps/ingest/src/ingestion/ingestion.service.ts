@@ -64,7 +64,8 @@ export class IngestionService {
     const byPartition = new Map<number, StoredEvent[]>();
     const rejected: EventRejection[] = [];
     const records: RejectedEvent[] = [];
-    request.events.forEach((raw, index) => {
+    request.events.forEach((raw, offset) => {
+      const index = request.firstIndex + offset;
       const result = normaliseEvent(raw, index, ctx);
       if (result.ok) {
         const partition = partitionOf(request.projectId, result.event.userId, partitions);
