@@ -57,7 +57,9 @@ describe('TrackedEvent', () => {
   });
 
   it('rejects prototype-polluting property keys', () => {
-    const hostile = JSON.parse('{"type":"click","userId":"u","properties":{"__proto__":{"x":1}}}');
+    const hostile: unknown = JSON.parse(
+      '{"type":"click","userId":"u","properties":{"__proto__":{"x":1}}}',
+    );
     assert.deepEqual(issues(hostile), ['properties.__proto__:custom']);
   });
 

@@ -98,6 +98,6 @@ export function tableExists(url: string, qualifiedName: string): Promise<boolean
     const result = await c.query<{ oid: string | null }>('SELECT to_regclass($1) AS oid', [
       qualifiedName,
     ]);
-    return result.rows[0]?.oid != null;
+    return (result.rows[0]?.oid ?? null) !== null;
   });
 }

@@ -58,9 +58,9 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
         async () => {
           const exit = proc.exit;
           if (exit)
-            throw new GiveUpWaiting(
+            {throw new GiveUpWaiting(
               `${opts.name} exited with ${describeExit(exit)} before it was ready`,
-            );
+            );}
           const answer = await httpGet(readyUrl);
           if (answer.status !== 200) throw new Error(`${readyUrl} answered ${answer.status}`);
           return true;

@@ -28,7 +28,7 @@ const ATTEMPTS = 3;
 
 export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
   if (!Number.isInteger(size) || size < 2)
-    throw new Error(`a cluster needs at least 2 nodes, got ${size}`);
+    {throw new Error(`a cluster needs at least 2 nodes, got ${size}`);}
   for (let attempt = 1; ; attempt++) {
     try {
       return await launchCluster(size);
@@ -118,7 +118,7 @@ async function waitHealthy(nodes: NatsNode[], timeoutMs: number): Promise<void> 
         .map((n) => n.serverName)
         .filter((name) => name !== leader && !current.has(name ?? ''));
       if (behind.length > 0)
-        throw new Error(`leader ${leader} does not see as current: ${behind.join(', ')}`);
+        {throw new Error(`leader ${leader} does not see as current: ${behind.join(', ')}`);}
       return true;
     },
     { timeoutMs, intervalMs: 100, what: 'the NATS cluster to be healthy' },

@@ -64,10 +64,7 @@ describe('RollupWriter on real Postgres', () => {
     nats = await startNatsServer();
     connection = await NatsConnection.open({ servers: [nats.url], name: 'test' });
     await new JetStreamProvisioner(connection).ensureStreams([STREAMS.rollups]);
-    const config = new ConfigService({ databaseUrl: db.url }) as ConfigService<
-      AggregatorConfig,
-      true
-    >;
+    const config = new ConfigService<AggregatorConfig, true>({ databaseUrl: db.url });
     prisma = new PrismaService(config);
     await prisma.onModuleInit();
     const repository = new RollupRepository(prisma);

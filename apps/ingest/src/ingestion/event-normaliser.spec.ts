@@ -50,6 +50,8 @@ describe('normaliseEvent', () => {
     const raw = { type: 'custom', name: 'x', userId: 'u', timestamp: '2026-11-25T11:59:00Z' };
     assert.equal(accepted(raw).id, accepted(raw).id);
     assert.notEqual(accepted(raw, ctx, 0).id, accepted(raw, ctx, 1).id);
+    const refreshed = { ...ctx, sentAt: '2026-11-25T12:00:01Z' };
+    assert.equal(accepted(raw, refreshed).id, accepted(raw).id);
     const batchSent = { ...ctx, sentAt: '2026-11-25T12:00:00Z' };
     const untimed = { type: 'custom', name: 'x', userId: 'u' };
     assert.equal(accepted(untimed, batchSent).id, accepted(untimed, batchSent).id);

@@ -87,9 +87,10 @@ export function dimensionOf(event: TrackedEvent): string {
 }
 
 /**
- * An event without an id gets one derived from its content when something in it pins it down
- * (its timestamp or the batch's sentAt), so a retried request dedupes. Without either, two
- * identical events are indistinguishable from a retry, and we would rather count both.
+ * An event without an id gets one derived from its content when something pins it down, so a
+ * retried request dedupes: its own timestamp (then sentAt is left out, since SDKs refresh it on
+ * every attempt), else the batch's sentAt. Without either, two identical events cannot be told
+ * from a retry, and we would rather count both.
  */
 function fallbackId(
   timestamp: string | undefined,
@@ -97,13 +98,14 @@ function fallbackId(
   index: number,
   json: string,
 ): string {
-  if (timestamp === undefined && ctx.sentAt === undefined) return randomUUID();
-  return derivedId(ctx, index, json);
+  if (timestamp !== undefined) return derivedId(ctx.projectId, '', index, json);
+  if (ctx.sentAt !== undefined) return derivedId(ctx.projectId, ctx.sentAt, index, json);
+  return randomUUID();
 }
 
-function derivedId(ctx: NormaliseContext, index: number, json: string): string {
+function derivedId(projectId: string, sentAt: string, index: number, json: string): string {
   const hex = createHash('sha256')
-    .update(`${ctx.projectId}\u0000${ctx.sentAt ?? ''}\u0000${index}\u0000${json}`)
+    .update(`${projectId}\u0000${sentAt}\u0000${index}\u0000${json}`)
     .digest('hex');
   // RFC 9562 version 8 (custom) UUID with the variant bits set.
   const variant = ((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);

@@ -90,13 +90,13 @@ describe('notifier: rollup stream → watermarks', () => {
 
   /** Until the consumer has acked (or dead-lettered) everything published so far. */
   function allHandled(): Promise<true> {
-    return waitFor(
+    return waitFor<true>(
       async () => {
         const info = await jsm.consumers.info(STREAMS.rollups.name, DURABLE);
-        return info.ack_floor.stream_seq >= published && info.num_ack_pending === 0;
+        return info.ack_floor.stream_seq >= published && info.num_ack_pending === 0 ? true : undefined;
       },
       { ...WAIT, what: `consumer ${DURABLE} to ack ${published} messages` },
-    ) as Promise<true>;
+    );
   }
 
   it('waits for the rollup stream, then keeps the highest seq and newest bucket per project', async () => {

@@ -44,7 +44,7 @@ function typeChanges(prev: JsonSchema, next: JsonSchema, path: string): string[]
     if (!previous) out.push(`${path}: narrowed to an enum`);
     for (const v of previous ?? []) {
       if (!allowed.has(JSON.stringify(v)))
-        out.push(`${path}: enum value ${JSON.stringify(v)} removed`);
+        {out.push(`${path}: enum value ${JSON.stringify(v)} removed`);}
     }
   }
   for (const key of ['pattern', 'format'] as const) {

@@ -35,7 +35,7 @@ export interface ContractsDocument {
 export function contractsJsonSchema(): ContractsDocument {
   const messages: Record<string, JsonSchema> = {};
   for (const [name, schema] of Object.entries(CONTRACT_SCHEMAS)) {
-    messages[name] = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    messages[name] = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
   }
   return { version: CONTRACTS_VERSION, messages };
 }

@@ -48,7 +48,7 @@ export class ConsumerExplorer implements OnApplicationBootstrap, OnModuleDestroy
 
   onApplicationBootstrap(): void {
     for (const { spec, handler } of this.methods.find<JetStreamConsumerSpec>(JETSTREAM_CONSUMER)) {
-      this.running.push(this.supervise(spec, handler as Handler));
+      this.running.push(this.supervise(spec, handler));
     }
   }
 

@@ -27,7 +27,8 @@ export class DecoratedMethods {
         const method = instance[name] as ((...args: unknown[]) => Promise<unknown>) | undefined;
         if (typeof method !== 'function') continue;
         const spec = this.reflector.get<S | undefined>(key, method);
-        if (spec) found.push({ spec, handler: method.bind(instance), owner: wrapper.name });
+        const handler = (...args: unknown[]) => method.apply(instance, args);
+        if (spec) found.push({ spec, handler, owner: String(wrapper.name) });
       }
     }
     return found;

@@ -28,7 +28,7 @@ export class RequestHandlerExplorer implements OnApplicationBootstrap {
         queue: spec.queue,
         callback: (err, msg) => {
           if (err) this.logger.error({ err, subject: spec.subject }, 'subscription failed');
-          else void this.answer(spec, handler as Handler, msg);
+          else void this.answer(spec, handler, msg);
         },
       });
       this.logger.log({ subject: spec.subject, queue: spec.queue }, 'serving requests');
