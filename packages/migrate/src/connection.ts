@@ -54,7 +54,8 @@ async function useSchema(client: pg.Client, schema: string): Promise<void> {
 async function currentSchema(client: pg.Client): Promise<string> {
   const result = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
   const schema = result.rows[0]?.schema;
-  if (!schema)
-    {throw new Error('No schema on the search_path exists; add ?schema=<name> to the URL');}
+  if (!schema) {
+    throw new Error('No schema on the search_path exists; add ?schema=<name> to the URL');
+  }
   return schema;
 }

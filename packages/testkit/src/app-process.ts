@@ -57,10 +57,11 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
       await waitFor(
         async () => {
           const exit = proc.exit;
-          if (exit)
-            {throw new GiveUpWaiting(
+          if (exit) {
+            throw new GiveUpWaiting(
               `${opts.name} exited with ${describeExit(exit)} before it was ready`,
-            );}
+            );
+          }
           const answer = await httpGet(readyUrl);
           if (answer.status !== 200) throw new Error(`${readyUrl} answered ${answer.status}`);
           return true;

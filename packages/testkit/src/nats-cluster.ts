@@ -27,8 +27,9 @@ const READY_TIMEOUT_MS = 30_000;
 const ATTEMPTS = 3;
 
 export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
-  if (!Number.isInteger(size) || size < 2)
-    {throw new Error(`a cluster needs at least 2 nodes, got ${size}`);}
+  if (!Number.isInteger(size) || size < 2) {
+    throw new Error(`a cluster needs at least 2 nodes, got ${size}`);
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       return await launchCluster(size);
@@ -117,8 +118,9 @@ async function waitHealthy(nodes: NatsNode[], timeoutMs: number): Promise<void> 
       const behind = nodes
         .map((n) => n.serverName)
         .filter((name) => name !== leader && !current.has(name ?? ''));
-      if (behind.length > 0)
-        {throw new Error(`leader ${leader} does not see as current: ${behind.join(', ')}`);}
+      if (behind.length > 0) {
+        throw new Error(`leader ${leader} does not see as current: ${behind.join(', ')}`);
+      }
       return true;
     },
     { timeoutMs, intervalMs: 100, what: 'the NATS cluster to be healthy' },

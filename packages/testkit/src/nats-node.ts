@@ -99,8 +99,9 @@ export class NatsNode implements NatsServerHandle {
   }
 
   private assertNotStopped(): void {
-    if (this.stopped)
-      {throw new Error(`nats-server ${this.url} was stopped and its store dir removed`);}
+    if (this.stopped) {
+      throw new Error(`nats-server ${this.url} was stopped and its store dir removed`);
+    }
   }
 
   private args(): string[] {
@@ -135,10 +136,11 @@ export class NatsNode implements NatsServerHandle {
       await waitFor(
         async () => {
           const exit = proc.exit;
-          if (exit)
-            {throw new GiveUpWaiting(
+          if (exit) {
+            throw new GiveUpWaiting(
               `nats-server exited with ${describeExit(exit)} before it was ready`,
-            );}
+            );
+          }
           await checkNatsNode(port, monitorPort, jetstream);
           // A clustered node is only useful once it sees a JetStream meta leader.
           if (cluster && (await readMetaCluster(monitorPort)).leader === undefined) {

@@ -7,7 +7,7 @@ export function toEventBatch(body: unknown): EventBatchBody {
     throw new ApiError(400, 'invalid_body', 'body must be one event or { "events": [...] }');
   }
   if (!('events' in body)) return { events: [body] };
-  const events = (body).events;
+  const events = body.events;
   if (Array.isArray(events) && events.length > INGEST_LIMITS.maxEventsPerBatch) {
     throw new ApiError(
       400,

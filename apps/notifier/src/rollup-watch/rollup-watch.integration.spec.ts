@@ -93,7 +93,9 @@ describe('notifier: rollup stream → watermarks', () => {
     return waitFor<true>(
       async () => {
         const info = await jsm.consumers.info(STREAMS.rollups.name, DURABLE);
-        return info.ack_floor.stream_seq >= published && info.num_ack_pending === 0 ? true : undefined;
+        return info.ack_floor.stream_seq >= published && info.num_ack_pending === 0
+          ? true
+          : undefined;
       },
       { ...WAIT, what: `consumer ${DURABLE} to ack ${published} messages` },
     );

@@ -43,8 +43,9 @@ function typeChanges(prev: JsonSchema, next: JsonSchema, path: string): string[]
     const previous = Array.isArray(prev.enum) ? (prev.enum as unknown[]) : undefined;
     if (!previous) out.push(`${path}: narrowed to an enum`);
     for (const v of previous ?? []) {
-      if (!allowed.has(JSON.stringify(v)))
-        {out.push(`${path}: enum value ${JSON.stringify(v)} removed`);}
+      if (!allowed.has(JSON.stringify(v))) {
+        out.push(`${path}: enum value ${JSON.stringify(v)} removed`);
+      }
     }
   }
   for (const key of ['pattern', 'format'] as const) {
