@@ -20,6 +20,14 @@ export {
   MetricsPoint,
   MetricsReply,
 } from './messages.js';
+export {
+  PROJECTS_BUCKET,
+  KEY_KINDS,
+  KeyKind,
+  ProjectId,
+  ProjectRecord,
+  ApiKeyRecord,
+} from './projects.js';
 export { SUBJECTS, STREAMS, QUEUE_GROUPS, DEAD_LETTER_HEADERS } from './subjects.js';
 export { CONTRACTS_VERSION } from './version.js';
 export { CONTRACT_SCHEMAS, contractsJsonSchema } from './schema/contract-schemas.js';

@@ -9,6 +9,7 @@ import {
   RollupDelta,
   StoredEventBatch,
 } from '../messages.js';
+import { ApiKeyRecord, ProjectRecord } from '../projects.js';
 import { CONTRACTS_VERSION } from '../version.js';
 
 /** Every contract that is published as JSON Schema, by name. */
@@ -23,6 +24,8 @@ export const CONTRACT_SCHEMAS = {
   RollupDelta,
   MetricsQuery,
   MetricsReply,
+  ProjectRecord,
+  ApiKeyRecord,
 } as const;
 
 export type JsonSchema = Record<string, unknown>;
