@@ -28,6 +28,24 @@ export {
   ProjectRecord,
   ApiKeyRecord,
 } from './projects.js';
+export {
+  ALERT_METRICS,
+  ALERT_COMPARISONS,
+  ALERT_STATES,
+  ALERT_ERROR_CODES,
+  WEBHOOK_FORMATS,
+  DELIVERY_STATUSES,
+  AlertDestination,
+  AlertRuleInput,
+  AlertRule,
+  AlertRuleRequest,
+  AlertRuleReply,
+  DeliveryLogQuery,
+  DeliveryAttempt,
+  Delivery,
+  DeliveryLogReply,
+  AlertWebhookPayload,
+} from './alerts.js';
 export { SUBJECTS, STREAMS, QUEUE_GROUPS, DEAD_LETTER_HEADERS } from './subjects.js';
 export { CONTRACTS_VERSION } from './version.js';
 export { CONTRACT_SCHEMAS, contractsJsonSchema } from './schema/contract-schemas.js';

@@ -7,6 +7,10 @@ export const SUBJECTS = {
   ingestBatch: 'tally.ingest.batch',
   /** Core request/reply, queue group `aggregator`. */
   metricsQuery: 'tally.metrics.query',
+  /** Core request/reply, queue group `notifier`: alert rule CRUD (`AlertRuleRequest`). */
+  alertRules: 'tally.alerts.rules',
+  /** Core request/reply, queue group `notifier`: a rule's delivery log (`DeliveryLogQuery`). */
+  alertDeliveries: 'tally.alerts.deliveries',
   /** JetStream `STREAMS.events`, one subject per partition. */
   events: (partition: number) => `tally.events.${partition}`,
   /** JetStream `STREAMS.rejected`, one subject per project. */
@@ -29,6 +33,7 @@ export const STREAMS = {
 export const QUEUE_GROUPS = {
   ingest: 'ingest',
   aggregator: 'aggregator',
+  notifier: 'notifier',
 } as const;
 
 /** Headers Tally sets on dead-lettered messages, so the reason is visible later. */

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  AlertRuleReply,
+  AlertRuleRequest,
+  AlertWebhookPayload,
+  DeliveryLogQuery,
+  DeliveryLogReply,
+} from '../alerts.js';
 import { EventBatchBody, StoredEvent, TrackedEvent } from '../events.js';
 import {
   IngestReply,
