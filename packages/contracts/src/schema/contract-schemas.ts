@@ -33,6 +33,11 @@ export const CONTRACT_SCHEMAS = {
   MetricsReply,
   ProjectRecord,
   ApiKeyRecord,
+  AlertRuleRequest,
+  AlertRuleReply,
+  DeliveryLogQuery,
+  DeliveryLogReply,
+  AlertWebhookPayload,
 } as const;
 
 export type JsonSchema = Record<string, unknown>;
