@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ApiKeys } from './auth/api-keys.js';
+import { AdminModule } from './admin/admin.module.js';
 import { EventsController } from './events/events.controller.js';
 import { MetricsApiController } from './metrics-api/metrics-api.controller.js';
+import { ProjectsModule } from './projects/projects.module.js';
 
 @Module({
+  imports: [ProjectsModule, AdminModule],
   controllers: [EventsController, MetricsApiController],
-  providers: [ApiKeys],
 })
 export class ApiModule {}

@@ -18,6 +18,8 @@ import pg from 'pg';
 /** Repository root: tests/e2e/dist/stack.js → ../../../ */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Gateway `ADMIN_TOKEN` of the e2e stack. */
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const EVENTS_STREAM = 'TALLY_EVENTS';
 const DEAD_STREAM = 'TALLY_DEAD';
 const eventsSubject = (partition: number) => `tally.events.${partition}`;
@@ -105,7 +107,12 @@ export async function startStack(partitions = 4): Promise<Stack> {
     const ingest = await app('ingest', common);
     const [aggregator, gateway] = await Promise.all([
       app('aggregator', { ...common, DATABASE_URL: db.url }),
-      app('gateway', { NATS_URL: nats.url, LOG_LEVEL: 'info', TALLY_API_KEYS: apiKeys }),
+      app('gateway', {
+        NATS_URL: nats.url,
+        LOG_LEVEL: 'info',
+        TALLY_API_KEYS: apiKeys,
+        ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+      }),
     ]);
 
     let notifier: AppProcessHandle | undefined;

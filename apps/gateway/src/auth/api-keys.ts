@@ -1,30 +1,32 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { KeyKind } from '@tally/contracts';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from '../http/api-error.js';
-
-export type KeyKind = 'write' | 'read';
+import { hashKey, ProjectRegistry } from '../projects/project-registry.js';
 
 interface KeyGrant {
   projectId: string;
   kind: KeyKind;
+  revoked: boolean;
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-
 /**
- * Resolves `Authorization: Bearer <key>` to the project it may act on. Only hashes of keys are
- * held in memory; a lookup never touches a database.
+ * Resolves `Authorization: Bearer <key>` to the project it may act on. Keys issued through the
+ * admin API come from the in-memory mirror of the projects KV bucket; the static bootstrap keys
+ * of `TALLY_API_KEYS` are held as hashes too. A lookup never waits on I/O.
  */
 @Injectable()
 export class ApiKeys {
-  private readonly grants: Map<string, KeyGrant>;
+  private readonly staticGrants: Map<string, KeyGrant>;
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
+  constructor(
+    config: ConfigService<GatewayConfig, true>,
+    private readonly registry: ProjectRegistry,
+  ) {
     const keys = config.get('apiKeys', { infer: true });
-    this.grants = new Map(
-      keys.map((k) => [sha256(k.key), { projectId: k.projectId, kind: k.kind }]),
+    this.staticGrants = new Map(
+      keys.map((k) => [hashKey(k.key), { projectId: k.projectId, kind: k.kind, revoked: false }]),
     );
   }
 
@@ -32,11 +34,20 @@ export class ApiKeys {
   projectFor(authorization: string | undefined, kind: KeyKind): string {
     const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!key) throw new ApiError(401, 'missing_key', 'send "Authorization: Bearer <key>"');
-    const grant = this.grants.get(sha256(key));
-    if (!grant) throw new ApiError(401, 'invalid_key', 'unknown or revoked key');
+    const grant = this.grantFor(key);
+    if (!grant || grant.revoked) throw new ApiError(401, 'invalid_key', 'unknown or revoked key');
     if (grant.kind !== kind) {
       throw new ApiError(403, 'wrong_key_kind', `this endpoint needs a ${kind} key`);
     }
     return grant.projectId;
+  }
+
+  private grantFor(key: string): KeyGrant | undefined {
+    const hash = hashKey(key);
+    const issued = this.registry.findKey(hash);
+    if (issued) {
+      return { projectId: issued.projectId, kind: issued.kind, revoked: !!issued.revokedAt };
+    }
+    return this.staticGrants.get(hash);
   }
 }

@@ -11,8 +11,10 @@ const GatewayEnv = z.object({
   NATS_URL: envFields.natsServers,
   HTTP_PORT: envFields.port(3000),
   LOG_LEVEL: envFields.logLevel,
+  // Static bootstrap keys (dev stack, e2e); keys issued through the admin API live in NATS KV.
   TALLY_API_KEYS: z
     .string()
+    .default('[]')
     .transform((value, ctx) => {
       try {
         return JSON.parse(value) as unknown;
@@ -22,6 +24,9 @@ const GatewayEnv = z.object({
       }
     })
     .pipe(z.array(ApiKey)),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  STREAM_REPLICAS: envFields.positiveInt(1),
+  LIVE_HEARTBEAT_MS: envFields.positiveInt(15_000),
   INGEST_TIMEOUT_MS: envFields.positiveInt(5_000),
   QUERY_TIMEOUT_MS: envFields.positiveInt(5_000),
   RETRY_AFTER_SECONDS: envFields.positiveInt(1),
@@ -37,6 +42,9 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
     logLevel: e.LOG_LEVEL,
     nats: { servers: e.NATS_URL },
     apiKeys: e.TALLY_API_KEYS,
+    adminToken: e.ADMIN_TOKEN,
+    projectsBucketReplicas: e.STREAM_REPLICAS,
+    live: { heartbeatMs: e.LIVE_HEARTBEAT_MS },
     timeouts: { ingestMs: e.INGEST_TIMEOUT_MS, queryMs: e.QUERY_TIMEOUT_MS },
     retryAfterSeconds: e.RETRY_AFTER_SECONDS,
     ingestChunkBytes: e.INGEST_CHUNK_BYTES,

@@ -45,6 +45,7 @@ describe('POST /v1/events (gateway over real NATS)', () => {
       NATS_URL: nats.url,
       LOG_LEVEL: 'silent',
       INGEST_TIMEOUT_MS: '500',
+      ADMIN_TOKEN: 'admin_token_for_tests_000001',
       TALLY_API_KEYS: JSON.stringify([
         { key: WRITE, projectId: 'p1', kind: 'write' },
         { key: READ, projectId: 'p1', kind: 'read' },

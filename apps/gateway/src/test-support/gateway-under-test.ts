@@ -1,0 +1,39 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { INGEST_LIMITS } from '@tally/contracts';
+import { appModule } from '../app.module.js';
+
+export const TEST_ADMIN_TOKEN = 'admin_token_for_tests_000001';
+
+export interface GatewayUnderTest {
+  app: NestFastifyApplication;
+  base: string;
+  close(): Promise<void>;
+}
+
+/** The gateway in-process on a free port, against the given NATS server. */
+export async function startGateway(
+  natsUrl: string,
+  env: Record<string, string> = {},
+): Promise<GatewayUnderTest> {
+  const { module } = appModule({
+    NATS_URL: natsUrl,
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    ...env,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter({ bodyLimit: INGEST_LIMITS.maxBodyBytes }),
+    { logger: false },
+  );
+  await app.listen(0, '127.0.0.1');
+  const base = await app.getUrl();
+  return { app, base, close: () => app.close() };
+}
+
+/** `"<status> <error code>"` of an API error response. */
+export async function errorCode(res: Response): Promise<string> {
+  const body = (await res.json()) as { error: { code: string } };
+  return `${res.status} ${body.error.code}`;
+}
