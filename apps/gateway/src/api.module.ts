@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { EventsController } from './events/events.controller.js';
+import { LiveModule } from './live/live.module.js';
 import { MetricsApiController } from './metrics-api/metrics-api.controller.js';
 import { ProjectsModule } from './projects/projects.module.js';
+import { RejectedModule } from './rejected/rejected.module.js';
 
 @Module({
-  imports: [ProjectsModule, AdminModule],
+  imports: [ProjectsModule, AdminModule, RejectedModule, LiveModule],
   controllers: [EventsController, MetricsApiController],
 })
 export class ApiModule {}

@@ -1,0 +1,24 @@
+import { Controller, Get, Headers, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiKeys } from '../auth/api-keys.js';
+import { LiveDeltaRelay } from './live-delta.relay.js';
+
+/** `GET /v1/live`: Server-Sent Events of the read key's project's rollup deltas. */
+@Controller('v1/live')
+export class LiveDeltasController {
+  constructor(
+    private readonly keys: ApiKeys,
+    private readonly relay: LiveDeltaRelay,
+  ) {}
+
+  @Get()
+  stream(
+    @Headers('authorization') authorization: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): void {
+    // Key errors are thrown before the response is hijacked, so they get the usual error body.
+    const projectId = this.keys.projectFor(authorization, 'read');
+    this.relay.stream(projectId, request, reply);
+  }
+}
