@@ -7,6 +7,9 @@ import { notifierConfig, type NotifierConfig } from './config/notifier.config.js
 import { DatabaseModule } from './database/database.module.js';
 import { DatabaseReadiness } from './database/database-readiness.js';
 import { RollupWatchModule } from './rollup-watch/rollup-watch.module.js';
+import { AlertsModule } from './alerts/alerts.module.js';
+import { DeliveriesModule } from './deliveries/deliveries.module.js';
+import { EvaluationModule } from './evaluation/evaluation.module.js';
 
 export function appModule(env: Record<string, string | undefined>) {
   const config = notifierConfig(env);
@@ -28,6 +31,9 @@ export function appModule(env: Record<string, string | undefined>) {
       }),
       DatabaseModule,
       RollupWatchModule,
+      AlertsModule,
+      EvaluationModule,
+      DeliveriesModule,
       HealthModule.register([NatsReadiness, DatabaseReadiness], [DatabaseModule]),
     ],
   })

@@ -1,5 +1,20 @@
 import { envFields, loadConfig } from '@tally/platform';
 import { z } from 'zod';
+import ipaddr from 'ipaddr.js';
+import { parseDuration, parseSchedule } from '../webhooks/retry-schedule.js';
+
+const durationMs = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      try {
+        return parseDuration(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
 
 const NotifierEnv = z.object({
   NATS_URL: envFields.natsServers,
@@ -9,6 +24,34 @@ const NotifierEnv = z.object({
   CONSUMER_BATCH_SIZE: envFields.positiveInt(256),
   CONSUMER_MAX_DELIVER: envFields.positiveInt(5),
   STREAM_REPLICAS: envFields.positiveInt(1),
+  ALERT_EVAL_INTERVAL: durationMs('30s'),
+  ALERT_POLL_INTERVAL: durationMs('500ms'),
+  ALERT_QUERY_TIMEOUT: durationMs('2s'),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('0,5s,5m,30m,2h,5h,10h,10h')
+    .transform((value, ctx) => {
+      try {
+        return parseSchedule(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  WEBHOOK_RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
+  WEBHOOK_MAX_RETRY_AFTER: durationMs('1h'),
+  WEBHOOK_TIMEOUT: durationMs('10s'),
+  WEBHOOK_RESPONSE_CAP_BYTES: envFields.positiveInt(1024),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().refine(ipaddr.isValidCIDR, 'must be a CIDR like 127.0.0.1/32'))),
 });
 
 export function notifierConfig(env: Record<string, string | undefined>) {
@@ -19,6 +62,21 @@ export function notifierConfig(env: Record<string, string | undefined>) {
     databaseUrl: e.DATABASE_URL,
     nats: { servers: e.NATS_URL, replicas: e.STREAM_REPLICAS },
     consumer: { batchSize: e.CONSUMER_BATCH_SIZE, maxDeliver: e.CONSUMER_MAX_DELIVER },
+    alerts: {
+      evalIntervalMs: e.ALERT_EVAL_INTERVAL,
+      pollIntervalMs: e.ALERT_POLL_INTERVAL,
+      queryTimeoutMs: e.ALERT_QUERY_TIMEOUT,
+    },
+    webhooks: {
+      retry: {
+        schedule: e.WEBHOOK_RETRY_SCHEDULE,
+        jitter: e.WEBHOOK_RETRY_JITTER,
+        maxRetryAfterMs: e.WEBHOOK_MAX_RETRY_AFTER,
+      },
+      timeoutMs: e.WEBHOOK_TIMEOUT,
+      responseCap: e.WEBHOOK_RESPONSE_CAP_BYTES,
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { RollupDelta, STREAMS } from '@tally/contracts';
 import { JetStreamConsumer, type ConsumedBatch } from '@tally/nats';
 import { Counter } from 'prom-client';
 import { isTransientDatabaseError } from '../database/sql-errors.js';
+import { RuleEvaluationRepository } from '../evaluation/rule-evaluation.repository.js';
 import { RollupWatermarkRepository } from './rollup-watermark.repository.js';
 import { foldWatermarks } from './watermark-fold.js';
 
@@ -15,15 +16,18 @@ const deltasSeen = new Counter({
 });
 
 /**
- * Consumes the rollup stream durably and records, per project, the latest delta seen: the input
- * alert evaluation will build on. Replicas share the durable, so each delta is handled once;
+ * Consumes the rollup stream durably, records per project the latest delta seen, and makes the
+ * project's alert rules due for evaluation. Replicas share the durable, so each delta is handled once;
  * the stream is provisioned by the aggregator and the runner retries until it exists.
  */
 @Injectable()
 export class RollupDeltaConsumer {
   private readonly logger = new Logger(RollupDeltaConsumer.name);
 
-  constructor(private readonly watermarks: RollupWatermarkRepository) {}
+  constructor(
+    private readonly watermarks: RollupWatermarkRepository,
+    private readonly evaluation: RuleEvaluationRepository,
+  ) {}
 
   @JetStreamConsumer({
     stream: STREAMS.rollups.name,
@@ -38,6 +42,9 @@ export class RollupDeltaConsumer {
   async record(batch: ConsumedBatch<RollupDelta>): Promise<void> {
     const updates = foldWatermarks(batch.messages.map((m) => m.data));
     await this.watermarks.advance(updates);
+    // NOTE: new rollups make the project's rules due now; the evaluators (one per rule, by row
+    // lock) read the window from the aggregator, which has committed what the delta describes.
+    await this.evaluation.markDue(updates.map((u) => u.projectId));
     deltasSeen.inc(batch.messages.length);
     this.logger.debug({ deltas: batch.messages.length, projects: updates.length }, 'recorded');
   }

@@ -1,0 +1,364 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AlertRuleReply,
+  DeliveryLogReply,
+  MetricsQuery,
+  STREAMS,
+  SUBJECTS,
+  type AlertRuleInput,
+  type AlertRuleRequest,
+  type Delivery,
+  type MetricsReply,
+} from '@tally/contracts';
+import { applyMigrations } from '@tally/migrate';
+import {
+  createTestDatabase,
+  freePort,
+  startAppProcess,
+  startNatsServer,
+  waitFor,
+  type AppProcessHandle,
+  type NatsServerHandle,
+  type TestDatabaseHandle,
+} from '@tally/testkit';
+import pg from 'pg';
+import { Webhook } from 'standardwebhooks';
+
+// Two notifier replicas (built dist/main.js) on a private nats-server and a fresh database; the
+// test plays the aggregator (it answers metrics queries with values it controls) and runs the
+// webhook receiver on 127.0.0.1.
+const ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+const WAIT = { timeoutMs: 20_000, intervalMs: 50 };
+const PROJECT = 'acme';
+
+interface Received {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  at: number;
+}
+
+describe('notifier: alert rules, evaluation and signed webhook delivery', () => {
+  let nats: NatsServerHandle;
+  let db: TestDatabaseHandle;
+  let replicas: AppProcessHandle[] = [];
+  let sql: pg.Client;
+  let nc: NatsConnection;
+  let receiver: Server;
+  let hookBase: string;
+  const received: Received[] = [];
+  /** Metric value the fake aggregator reports, per dimension. */
+  const values = new Map<string, number>();
+  /** Per path: what the receiver answers to the n-th request (then 200). */
+  const scripts = new Map<string, ((res: ServerResponse) => void)[]>();
+
+  before(async () => {
+    [nats, db] = await Promise.all([startNatsServer(), createTestDatabase()]);
+    await applyMigrations({ databaseUrl: db.url, migrationsDir: MIGRATIONS });
+    nc = await connect({ servers: nats.url });
+    await (
+      await jetstreamManager(nc)
+    ).streams.add({ name: STREAMS.rollups.name, subjects: [...STREAMS.rollups.subjects] });
+    nc.subscribe(SUBJECTS.metricsQuery, {
+      callback: (_err, msg) => {
+        const q = MetricsQuery.parse(msg.json());
+        const v = values.get(q.dimension ?? '') ?? 0;
+        const reply: MetricsReply = {
+          ok: true,
+          series:
+            v === 0
+              ? []
+              : [{ bucket: new Date(q.from).toISOString(), count: v, uniqueUsers: v, revenue: {} }],
+        };
+        msg.respond(JSON.stringify(reply));
+      },
+    });
+
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = req.url ?? '';
+        received.push({
+          path,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+          at: Date.now(),
+        });
+        const next = scripts.get(path)?.shift();
+        if (next) next(res);
+        else res.writeHead(200).end('thanks');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    hookBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    replicas = await Promise.all([startReplica('notifier-a'), startReplica('notifier-b')]);
+  });
+
+  after(async () => {
+    await Promise.allSettled([...replicas.map((r) => r.kill('SIGKILL')), sql?.end(), nc?.close()]);
+    receiver?.closeAllConnections();
+    await Promise.allSettled([
+      new Promise((resolve) => receiver?.close(resolve)),
+      nats?.stop(),
+      db?.drop(),
+    ]);
+  });
+
+  async function startReplica(name: string): Promise<AppProcessHandle> {
+    const port = await freePort();
+    return startAppProcess({
+      name,
+      entry: ENTRY,
+      env: {
+        NATS_URL: nats.url,
+        DATABASE_URL: db.url,
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'info',
+        ALERT_EVAL_INTERVAL: '200ms',
+        ALERT_POLL_INTERVAL: '50ms',
+        WEBHOOK_RETRY_SCHEDULE: '0,200ms,400ms,400ms',
+        WEBHOOK_RETRY_JITTER: '0.1',
+        WEBHOOK_TIMEOUT: '700ms',
+        WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32',
+      },
+      readyUrl: `http://127.0.0.1:${port}/readyz`,
+    });
+  }
+
+  async function rules(request: AlertRuleRequest): Promise<AlertRuleReply> {
+    const reply = await nc.request(SUBJECTS.alertRules, JSON.stringify(request), {
+      timeout: 5_000,
+    });
+    return AlertRuleReply.parse(reply.json());
+  }
+
+  async function createRule(
+    dimension: string,
+    path: string,
+    over: Partial<AlertRuleInput> = {},
+  ): Promise<{ id: string; secret: string }> {
+    const reply = await rules({
+      op: 'create',
+      projectId: PROJECT,
+      rule: {
+        name: `rule ${dimension}`,
+        metric: 'count',
+        eventType: 'click',
+        dimension,
+        windowSeconds: 60,
+        comparison: 'above',
+        threshold: 10,
+        cooldownSeconds: 0,
+        hysteresisPct: 0,
+        destinations: [{ url: `${hookBase}${path}`, format: 'standard' }],
+        enabled: true,
+        ...over,
+      },
+    });
+    assert.ok(reply.ok, JSON.stringify(reply));
+    assert.ok(reply.secret);
+    return { id: reply.rules[0]!.id, secret: reply.secret };
+  }
+
+  async function deliveries(ruleId: string): Promise<Delivery[]> {
+    const reply = await nc.request(
+      SUBJECTS.alertDeliveries,
+      JSON.stringify({ projectId: PROJECT, ruleId }),
+      { timeout: 5_000 },
+    );
+    const parsed = DeliveryLogReply.parse(reply.json());
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+    return parsed.deliveries;
+  }
+
+  const at = (path: string) => received.filter((r) => r.path === path);
+  const eventOf = (r: Received) => (JSON.parse(r.body) as { type: string }).type;
+
+  it('fires once when the threshold is crossed and resolves when it recovers, signed', async () => {
+    values.set('fire', 3);
+    const { id, secret } = await createRule('fire', '/fire');
+    await waitFor(async () => (await rules({ op: 'get', projectId: PROJECT, id })).ok && true, {
+      ...WAIT,
+      what: 'rule stored',
+    });
+
+    values.set('fire', 15);
+    await jetstream(nc).publish(
+      SUBJECTS.rollups(PROJECT),
+      JSON.stringify({ projectId: PROJECT, partition: 0, seq: 1, rows: [] }),
+    );
+    await waitFor(async () => at('/fire').length === 1, { ...WAIT, what: 'firing webhook' });
+    // Both replicas keep evaluating the still-breaching rule; it must not notify again.
+    const evaluated = async () =>
+      (
+        await sql.query<{ t: Date }>('SELECT last_evaluated_at t FROM alert_rules WHERE id=$1', [
+          id,
+        ])
+      ).rows[0]?.t;
+    const firstEval = await evaluated();
+    await waitFor(
+      async () => ((await evaluated())?.getTime() ?? 0) > (firstEval?.getTime() ?? 0) + 600,
+      {
+        ...WAIT,
+        what: 'several more evaluations',
+      },
+    );
+    values.set('fire', 20);
+    assert.equal(at('/fire').length, 1, 'a breaching rule notifies once');
+
+    values.set('fire', 4);
+    await waitFor(async () => at('/fire').length === 2, { ...WAIT, what: 'resolved webhook' });
+    const [firing, resolved] = at('/fire');
+    assert.equal(eventOf(firing!), 'alert.firing');
+    assert.equal(eventOf(resolved!), 'alert.resolved');
+    assert.equal((JSON.parse(firing!.body) as { data: { value: number } }).data.value, 15);
+    assert.notEqual(firing!.headers['webhook-id'], resolved!.headers['webhook-id']);
+    for (const r of [firing!, resolved!]) {
+      const headers = {
+        'webhook-id': String(r.headers['webhook-id']),
+        'webhook-timestamp': String(r.headers['webhook-timestamp']),
+        'webhook-signature': String(r.headers['webhook-signature']),
+      };
+      assert.ok(new Webhook(secret).verify(r.body, headers), 'signature verifies');
+    }
+    const stored = await rules({ op: 'get', projectId: PROJECT, id });
+    const rule = stored.ok ? stored.rules[0] : undefined;
+    assert.equal(rule?.state, 'ok');
+  });
+
+  it('fires a "below" rule when no events arrive at all', async () => {
+    const { id } = await createRule('silence', '/silence', { comparison: 'below', threshold: 1 });
+    await waitFor(async () => at('/silence').length === 1, { ...WAIT, what: 'below webhook' });
+    assert.equal(eventOf(at('/silence')[0]!), 'alert.firing');
+    const [d] = await deliveries(id);
+    assert.equal(d?.status, 'succeeded');
+  });
+
+  it('retries a receiver that fails twice: one success, same webhook-id, attempts logged', async () => {
+    scripts.set('/flaky', [
+      (res) => res.writeHead(500).end('boom'),
+      (res) => res.writeHead(502).end(),
+    ]);
+    values.set('flaky', 50);
+    const { id } = await createRule('flaky', '/flaky');
+    const [d] = await waitFor(
+      async () => {
+        const list = await deliveries(id);
+        return list[0]?.status === 'succeeded' ? list : undefined;
+      },
+      { ...WAIT, what: 'flaky delivery to succeed' },
+    );
+    const hits = at('/flaky');
+    assert.equal(hits.length, 3);
+    assert.equal(new Set(hits.map((h) => h.headers['webhook-id'])).size, 1);
+    assert.equal(hits[0]!.headers['webhook-id'], d!.id);
+    assert.equal(d!.attempts, 3);
+    assert.deepEqual(
+      d!.log.map((a) => a.statusCode),
+      [500, 502, 200],
+    );
+    assert.equal(d!.log[0]!.responseExcerpt, 'boom');
+    assert.ok(hits[1]!.at - hits[0]!.at >= 150, 'backoff between attempts');
+  });
+
+  it('times out a receiver that hangs and retries it', async () => {
+    scripts.set('/hang', [() => undefined]);
+    values.set('hang', 50);
+    const { id } = await createRule('hang', '/hang');
+    const [d] = await waitFor(
+      async () => {
+        const list = await deliveries(id);
+        return list[0]?.status === 'succeeded' ? list : undefined;
+      },
+      { ...WAIT, what: 'hung delivery to succeed on retry' },
+    );
+    assert.equal(d!.log.length, 2);
+    assert.match(d!.log[0]!.error ?? '', /timed out/);
+    assert.equal(d!.log[1]!.statusCode, 200);
+  });
+
+  it('refuses private, loopback and metadata destinations at rule creation', async () => {
+    for (const url of [
+      'http://10.0.0.8/hook',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::1]:8080/hook',
+      'http://100.64.1.1/hook',
+      'http://[fd00:ec2::254]/',
+    ]) {
+      const reply = await rules({
+        op: 'create',
+        projectId: PROJECT,
+        rule: {
+          name: 'ssrf',
+          metric: 'count',
+          eventType: 'click',
+          windowSeconds: 60,
+          comparison: 'above',
+          threshold: 1,
+          cooldownSeconds: 0,
+          hysteresisPct: 0,
+          destinations: [{ url, format: 'standard' }],
+          enabled: true,
+        },
+      });
+      assert.equal(reply.ok ? 'created' : reply.code, 'destination_refused', url);
+    }
+  });
+
+  it('keeps rules per project', async () => {
+    const { id } = await createRule('mine', '/mine', { enabled: false });
+    const other = await rules({ op: 'get', projectId: 'someone-else', id });
+    assert.equal(other.ok ? 'found' : other.code, 'not_found');
+    const list = await rules({ op: 'list', projectId: 'someone-else' });
+    assert.deepEqual(list.ok && list.rules, []);
+  });
+
+  it('resumes the retry schedule after every replica is killed with SIGKILL', async () => {
+    // The first attempt gets a 503 asking for 3 s: long enough to kill and restart in between.
+    scripts.set('/kill', [(res) => res.writeHead(503, { 'retry-after': '3' }).end()]);
+    values.set('kill', 50);
+    const { id } = await createRule('kill', '/kill');
+    await waitFor(async () => at('/kill').length === 1, { ...WAIT, what: 'first attempt' });
+    await waitFor(async () => (await deliveries(id))[0]?.log.length === 1, {
+      ...WAIT,
+      what: 'first attempt recorded',
+    });
+    await Promise.all(replicas.map((r) => r.kill('SIGKILL')));
+
+    const row = (
+      await sql.query<{ status: string; attempts: number; next_attempt_at: Date }>(
+        'SELECT status, attempts, next_attempt_at FROM webhook_deliveries WHERE rule_id = $1',
+        [id],
+      )
+    ).rows[0];
+    assert.equal(row?.status, 'pending');
+    assert.equal(row?.attempts, 1);
+    const first = at('/kill')[0]!;
+    assert.ok(row.next_attempt_at.getTime() >= first.at + 2_500, 'Retry-After honoured');
+
+    replicas = [await startReplica('notifier-a')];
+    await waitFor(async () => at('/kill').length === 2, { ...WAIT, what: 'resumed attempt' });
+    const second = at('/kill')[1]!;
+    assert.equal(second.headers['webhook-id'], first.headers['webhook-id']);
+    assert.ok(second.at >= row.next_attempt_at.getTime() - 50, 'not before its time');
+    const [d] = await waitFor(
+      async () => {
+        const list = await deliveries(id);
+        return list[0]?.status === 'succeeded' ? list : undefined;
+      },
+      { ...WAIT, what: 'resumed delivery to succeed' },
+    );
+    assert.equal(d!.attempts, 2);
+  });
+});

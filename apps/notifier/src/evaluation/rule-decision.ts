@@ -1,0 +1,105 @@
+import type { MetricsPoint } from '@tally/contracts';
+
+const MINUTE = 60_000;
+
+export interface RuleSpec {
+  metric: 'count' | 'unique_users' | 'revenue';
+  currency: string | null;
+  comparison: 'above' | 'below' | 'change_pct';
+  threshold: number;
+  hysteresisPct: number;
+  cooldownSeconds: number;
+  windowSeconds: number;
+}
+
+export interface Range {
+  from: number;
+  to: number;
+}
+
+/**
+ * The window ending with the current minute bucket (rollups are minute buckets, so a 5-minute
+ * window is the current bucket and the four before it), and the window just before it.
+ */
+export function windows(now: number, windowSeconds: number): { current: Range; previous: Range } {
+  const end = Math.floor(now / MINUTE) * MINUTE + MINUTE;
+  const w = windowSeconds * 1_000;
+  return { current: { from: end - w, to: end }, previous: { from: end - 2 * w, to: end - w } };
+}
+
+/**
+ * The rule's metric over a series of minute points. NOTE: unique users are summed over the
+ * minutes (an upper bound): the metrics query answers per bucket, not one HLL union per range.
+ */
+export function metricValue(
+  points: readonly MetricsPoint[],
+  metric: RuleSpec['metric'],
+  currency: string | null,
+): number {
+  let total = 0;
+  for (const p of points) {
+    if (metric === 'count') total += p.count;
+    else if (metric === 'unique_users') total += p.uniqueUsers;
+    else total += Number(p.revenue[currency ?? ''] ?? 0);
+  }
+  return total;
+}
+
+function changePct(value: number, previous: number): number {
+  if (previous === 0) return value === 0 ? 0 : Number.POSITIVE_INFINITY;
+  return (Math.abs(value - previous) / previous) * 100;
+}
+
+/** Whether the condition holds (fire when it does). */
+export function breaches(rule: RuleSpec, value: number, previous: number): boolean {
+  switch (rule.comparison) {
+    case 'above':
+      return value > rule.threshold;
+    case 'below':
+      return value < rule.threshold;
+    case 'change_pct':
+      return changePct(value, previous) >= rule.threshold;
+  }
+}
+
+/** Whether a firing rule is clear by the hysteresis margin (resolve when it is). */
+export function recovered(rule: RuleSpec, value: number, previous: number): boolean {
+  const h = rule.hysteresisPct / 100;
+  switch (rule.comparison) {
+    case 'above':
+      return value <= rule.threshold * (1 - h);
+    case 'below':
+      return value >= rule.threshold * (1 + h);
+    case 'change_pct':
+      return changePct(value, previous) < rule.threshold * (1 - h);
+  }
+}
+
+export interface Decision {
+  state: 'ok' | 'firing';
+  notify: 'alert.firing' | 'alert.resolved' | null;
+}
+
+/**
+ * The next state of a rule. `ok` → `firing` when the condition holds and the cooldown since
+ * the last firing has passed (so a flapping metric notifies at most once per cooldown);
+ * `firing` → `ok` only once the value is back past the threshold by the hysteresis margin.
+ */
+export function decide(
+  rule: RuleSpec,
+  current: { state: 'ok' | 'firing'; lastFiredAt: number | null },
+  value: number,
+  previous: number,
+  now: number,
+): Decision {
+  if (current.state === 'firing') {
+    return recovered(rule, value, previous)
+      ? { state: 'ok', notify: 'alert.resolved' }
+      : { state: 'firing', notify: null };
+  }
+  const cooled =
+    current.lastFiredAt === null || now - current.lastFiredAt >= rule.cooldownSeconds * 1_000;
+  return breaches(rule, value, previous) && cooled
+    ? { state: 'firing', notify: 'alert.firing' }
+    : { state: 'ok', notify: null };
+}

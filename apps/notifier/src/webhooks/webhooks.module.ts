@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { NotifierConfig } from '../config/notifier.config.js';
+import { AddressPolicy } from './address-policy.js';
+
+/** The destination address policy, shared by rule validation and delivery. */
+@Module({
+  providers: [
+    {
+      provide: AddressPolicy,
+      inject: [ConfigService],
+      useFactory: (c: ConfigService<NotifierConfig, true>) =>
+        new AddressPolicy(c.get('webhooks.allowPrivate', { infer: true })),
+    },
+  ],
+  exports: [AddressPolicy],
+})
+export class WebhooksModule {}
