@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { EventsController } from './events/events.controller.js';
 import { LiveModule } from './live/live.module.js';
 import { MetricsApiController } from './metrics-api/metrics-api.controller.js';
@@ -7,7 +8,7 @@ import { ProjectsModule } from './projects/projects.module.js';
 import { RejectedModule } from './rejected/rejected.module.js';
 
 @Module({
-  imports: [ProjectsModule, AdminModule, RejectedModule, LiveModule],
+  imports: [ProjectsModule, AdminModule, RejectedModule, LiveModule, AlertsModule],
   controllers: [EventsController, MetricsApiController],
 })
 export class ApiModule {}

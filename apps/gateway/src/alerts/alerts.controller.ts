@@ -1,0 +1,158 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import {
+  AlertRuleReply,
+  DeliveryLogReply,
+  SUBJECTS,
+  type AlertRule,
+  type AlertRuleRequest,
+  type Delivery,
+  type DeliveryLogQuery,
+} from '@tally/contracts';
+import {
+  childTraceparent,
+  NatsRequester,
+  RemoteRequestError,
+  ServiceUnavailableError,
+} from '@tally/nats';
+import type { z } from 'zod';
+import { ApiKeys } from '../auth/api-keys.js';
+import type { GatewayConfig } from '../config/gateway.config.js';
+import { ApiError } from '../http/api-error.js';
+import { toCreateInput, toPatchInput } from './alert-body.js';
+
+const STATUS_OF = { not_found: 404, invalid_rule: 400, destination_refused: 400 } as const;
+
+/**
+ * `/v1/alerts`: alert rules and their delivery log, owned by the notifier and reached over NATS
+ * request/reply. A read key lists and reads; a write key creates, changes and deletes.
+ */
+@Controller('v1/alerts')
+export class AlertsController {
+  constructor(
+    private readonly keys: ApiKeys,
+    private readonly requester: NatsRequester,
+    private readonly config: ConfigService<GatewayConfig, true>,
+  ) {}
+
+  @Get()
+  async list(@Headers('authorization') auth: string | undefined): Promise<{ rules: AlertRule[] }> {
+    const projectId = this.keys.projectFor(auth, 'read');
+    return { rules: await this.rules({ op: 'list', projectId }) };
+  }
+
+  @Post()
+  @HttpCode(201)
+  async create(
+    @Body() body: unknown,
+    @Headers('authorization') auth: string | undefined,
+  ): Promise<{ rule: AlertRule; secret: string }> {
+    const projectId = this.keys.projectFor(auth, 'write');
+    const reply = await this.send({ op: 'create', projectId, rule: toCreateInput(body) });
+    return { rule: reply.rules[0]!, secret: reply.secret ?? '' };
+  }
+
+  @Get(':id')
+  async get(
+    @Param('id') id: string,
+    @Headers('authorization') auth: string | undefined,
+  ): Promise<{ rule: AlertRule }> {
+    const projectId = this.keys.projectFor(auth, 'read');
+    return { rule: (await this.rules({ op: 'get', projectId, id }))[0]! };
+  }
+
+  @Patch(':id')
+  async update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('authorization') auth: string | undefined,
+  ): Promise<{ rule: AlertRule }> {
+    const projectId = this.keys.projectFor(auth, 'write');
+    const rules = await this.rules({ op: 'update', projectId, id, patch: toPatchInput(body) });
+    return { rule: rules[0]! };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(
+    @Param('id') id: string,
+    @Headers('authorization') auth: string | undefined,
+  ): Promise<void> {
+    const projectId = this.keys.projectFor(auth, 'write');
+    await this.rules({ op: 'delete', projectId, id });
+  }
+
+  @Get(':id/deliveries')
+  async deliveries(
+    @Param('id') id: string,
+    @Query('limit') limit: string | undefined,
+    @Headers('authorization') auth: string | undefined,
+    @Headers('traceparent') traceparent: string | undefined,
+  ): Promise<{ deliveries: Delivery[] }> {
+    const projectId = this.keys.projectFor(auth, 'read');
+    const n = limit === undefined ? 50 : Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > 200) {
+      throw new ApiError(400, 'invalid_query', 'limit must be an integer from 1 to 200');
+    }
+    const query: DeliveryLogQuery = { projectId, ruleId: id, limit: n };
+    const reply = await this.request(
+      SUBJECTS.alertDeliveries,
+      query,
+      DeliveryLogReply,
+      traceparent,
+    );
+    if (!reply.ok) throw new ApiError(STATUS_OF[reply.code], reply.code, reply.message);
+    return { deliveries: reply.deliveries };
+  }
+
+  private async rules(request: AlertRuleRequest): Promise<AlertRule[]> {
+    return (await this.send(request)).rules;
+  }
+
+  private async send(request: AlertRuleRequest): Promise<Extract<AlertRuleReply, { ok: true }>> {
+    const reply = await this.request(SUBJECTS.alertRules, request, AlertRuleReply);
+    if (!reply.ok) throw new ApiError(STATUS_OF[reply.code], reply.code, reply.message);
+    return reply;
+  }
+
+  private async request<S extends z.ZodType>(
+    subject: string,
+    payload: unknown,
+    schema: S,
+    traceparent?: string,
+  ): Promise<z.infer<S>> {
+    try {
+      return await this.requester.request(subject, payload, schema, {
+        timeoutMs: this.config.get('timeouts.queryMs', { infer: true }),
+        traceparent: childTraceparent(traceparent),
+      });
+    } catch (err) {
+      if (err instanceof ServiceUnavailableError) {
+        throw new ApiError(
+          503,
+          'alerts_unavailable',
+          'the alert service did not answer',
+          undefined,
+          {
+            'Retry-After': String(this.config.get('retryAfterSeconds', { infer: true })),
+          },
+        );
+      }
+      if (err instanceof RemoteRequestError && err.kind === 'bad-request') {
+        throw new ApiError(400, 'invalid_rule', 'the alert service refused the request');
+      }
+      throw err;
+    }
+  }
+}
