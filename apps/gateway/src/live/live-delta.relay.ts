@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { RollupDelta, SUBJECTS } from '@tally/contracts';
 import { NatsConnection } from '@tally/nats';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { GatewayConfig } from '../config/gateway.config.js';
 
 /** A client that cannot keep up is cut off (it may reconnect) rather than buffered without end. */
@@ -27,7 +27,7 @@ export class LiveDeltaRelay implements OnModuleDestroy {
     return this.open.size;
   }
 
-  stream(projectId: string, request: FastifyRequest, reply: FastifyReply): void {
+  stream(projectId: string, reply: FastifyReply): void {
     // NOTE: hijack: from here on Fastify (and Nest) leave the response to us.
     reply.hijack();
     const raw = reply.raw;
@@ -74,7 +74,7 @@ export class LiveDeltaRelay implements OnModuleDestroy {
       this.config.get('live.heartbeatMs', { infer: true }),
     );
     this.open.add(close);
-    request.raw.on('close', close);
+    // NOTE: the response's 'close' (not the request's) fires when the client goes away.
     raw.on('close', close);
   }
 

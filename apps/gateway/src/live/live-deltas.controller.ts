@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Controller, Get, Headers, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiKeys } from '../auth/api-keys.js';
 import { LiveDeltaRelay } from './live-delta.relay.js';
 
@@ -14,11 +14,10 @@ export class LiveDeltasController {
   @Get()
   stream(
     @Headers('authorization') authorization: string | undefined,
-    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): void {
     // Key errors are thrown before the response is hijacked, so they get the usual error body.
     const projectId = this.keys.projectFor(authorization, 'read');
-    this.relay.stream(projectId, request, reply);
+    this.relay.stream(projectId, reply);
   }
 }

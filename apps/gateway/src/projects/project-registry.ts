@@ -38,6 +38,7 @@ export class ProjectRegistry implements OnModuleInit, OnModuleDestroy {
   private kv?: KV;
   private watcher?: { stop(): void };
   private revision = 0;
+  private stopping = false;
   private waiters: Array<{ revision: number; resolve: () => void }> = [];
 
   constructor(
@@ -59,12 +60,14 @@ export class ProjectRegistry implements OnModuleInit, OnModuleDestroy {
     this.watcher = watch;
     void (async () => {
       for await (const entry of watch) this.apply(entry);
-    })().catch((err: unknown) => this.logger.error({ err }, 'project watch ended'));
+      if (!this.stopping) this.logger.error('project watch ended: key changes no longer arrive');
+    })().catch((err: unknown) => this.logger.error({ err }, 'project watch failed'));
     await loaded;
     this.logger.log({ projects: this.projects.size, keys: this.keys.size }, 'projects loaded');
   }
 
   onModuleDestroy(): void {
+    this.stopping = true;
     this.watcher?.stop();
   }
 
