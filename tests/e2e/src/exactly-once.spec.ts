@@ -20,6 +20,7 @@ import {
   log,
   problemLines,
   readIdleState,
+  storedDuplicates,
   startStack,
   waitUntilAggregatorIdle,
   type Stack,
@@ -448,6 +449,11 @@ describe('Tally end to end: four processes, real NATS and Postgres', () => {
       log(`${label}: ${err instanceof Error ? err.message : String(err)}`);
       return customTotal(name);
     });
+    if (reached.count !== load.accepted) {
+      log(
+        `${label}: stored since seq ${seqBefore}: ${JSON.stringify(await storedDuplicates(stack, seqBefore))}`,
+      );
+    }
     assert.equal(reached.count, load.accepted, `${label}: counted events == events in 202 answers`);
     log(
       `${label}: totals exact (${reached.count}) after ${Date.now() - waitStarted} ms of polling`,
@@ -565,6 +571,38 @@ describe('Tally end to end: four processes, real NATS and Postgres', () => {
 
       await assertExactTotals('test 3', opts.name, result, opts.distinctUsers, seqBefore);
       log(`test 3: done in ${Date.now() - started} ms`);
+    }),
+  );
+  it('stays exact when NATS is SIGKILLed and restarted mid-stream', { timeout: 120_000 }, () =>
+    withDiagnostics(async () => {
+      const started = Date.now();
+      const opts = loadOptions('nats-kill');
+      const stored = new Progress();
+      const failed = new Progress();
+      const seqBefore = (await readIdleState(stack)).streamLastSeq;
+      log(`test 4: sending ${opts.bodies * opts.batchSize} events, NATS will be SIGKILLed`);
+      const load = sendLoad(stack, opts, { stored, failed });
+      load.catch(() => undefined);
+
+      await Promise.race([stored.atLeast(40), load]);
+      await stack.nats.kill();
+      const killedAt = stored.value;
+      log(`test 4: nats-server SIGKILLed after ${killedAt} 202s`);
+
+      await Promise.race([failed.atLeast(8), load]);
+      await stack.nats.restart();
+      log(`test 4: nats-server restarted after ${failed.value} failed attempts`);
+
+      const result = await load;
+      log(
+        `test 4: ${result.accepted} events accepted in ${result.elapsedMs} ms; failed attempts ${JSON.stringify([...result.failures])}`,
+      );
+      assert.ok(killedAt < opts.bodies, 'the kill happened while sending');
+      assert.ok(failed.value >= 8, 'clients saw the outage and retried');
+      assert.equal(result.accepted, opts.bodies * opts.batchSize);
+
+      await assertExactTotals('test 4', opts.name, result, opts.distinctUsers, seqBefore);
+      log(`test 4: done in ${Date.now() - started} ms`);
     }),
   );
 });

@@ -259,3 +259,32 @@ export function dumpProblems(stack: Stack | undefined): void {
     for (const line of lines) console.log(`  ${line.slice(0, 600)}`);
   }
 }
+
+/**
+ * For a failing count: how many stored event batches and events since `afterSeq` repeat an
+ * earlier one (by batch id and by event id), so a double count can be located.
+ */
+export async function storedDuplicates(
+  stack: Stack,
+  afterSeq: number,
+): Promise<{ messages: number; repeatedBatches: number; repeatedEvents: number }> {
+  const info = await stack.jsm.streams.info(EVENTS_STREAM);
+  const batches = new Set<string>();
+  const events = new Set<string>();
+  let repeatedBatches = 0;
+  let repeatedEvents = 0;
+  let messages = 0;
+  for (let seq = afterSeq + 1; seq <= info.state.last_seq; seq++) {
+    const msg = await stack.jsm.streams.getMessage(EVENTS_STREAM, { seq });
+    if (!msg) continue;
+    messages++;
+    const batch = msg.json<{ batchId: string; events: Array<{ id: string }> }>();
+    if (batches.has(batch.batchId)) repeatedBatches++;
+    batches.add(batch.batchId);
+    for (const event of batch.events) {
+      if (events.has(event.id)) repeatedEvents++;
+      events.add(event.id);
+    }
+  }
+  return { messages, repeatedBatches, repeatedEvents };
+}

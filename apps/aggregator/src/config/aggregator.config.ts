@@ -11,6 +11,7 @@ const AggregatorEnv = z.object({
   CONSUMER_MAX_DELIVER: envFields.positiveInt(5),
   STREAM_REPLICAS: envFields.positiveInt(1),
   ROLLUP_STREAM_MAX_AGE_HOURS: envFields.positiveInt(72),
+  APPLIED_BATCH_RETENTION_HOURS: envFields.positiveInt(24),
 });
 
 export function aggregatorConfig(env: Record<string, string | undefined>) {
@@ -23,6 +24,7 @@ export function aggregatorConfig(env: Record<string, string | undefined>) {
     partitions: e.TALLY_PARTITIONS,
     consumer: { batchSize: e.CONSUMER_BATCH_SIZE, maxDeliver: e.CONSUMER_MAX_DELIVER },
     rollupStreamMaxAgeMs: e.ROLLUP_STREAM_MAX_AGE_HOURS * 3_600_000,
+    appliedBatchRetentionMs: e.APPLIED_BATCH_RETENTION_HOURS * 3_600_000,
   };
 }
 

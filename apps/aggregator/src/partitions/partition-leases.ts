@@ -3,7 +3,6 @@ import { ConfigService } from '@nestjs/config';
 import { abortableDelay, type PartitionOwnership, type PartitionWork } from '@tally/nats';
 import pg from 'pg';
 import type { AggregatorConfig } from '../config/aggregator.config.js';
-import { RollupRepository } from '../rollups/rollup.repository.js';
 
 const LEASE_APP_NAME = 'tally-aggregator-lease';
 /** First key of the two-key advisory lock; the second is the partition. */
@@ -16,20 +15,18 @@ interface Lease {
 }
 
 /**
- * Hands each partition to exactly one aggregator replica with Postgres advisory locks held on a
+ * Hands each partition to one aggregator replica with Postgres advisory locks held on a
  * dedicated session: a replica that dies loses its session and so its locks, and another
- * replica takes the partition over from the stored offset. Each replica keeps at most its fair
- * share (partitions / live replicas), so partitions spread out as replicas join.
+ * replica takes the partition over (its unacked batches are redelivered; `applied_batches`
+ * keeps them from counting twice). Each replica keeps at most its fair share (partitions / live
+ * replicas), so partitions spread out as replicas join.
  */
 @Injectable()
 export class PartitionLeases implements PartitionOwnership {
   private readonly logger = new Logger(PartitionLeases.name);
   private readonly leases = new Map<number, Lease>();
 
-  constructor(
-    private readonly config: ConfigService<AggregatorConfig, true>,
-    private readonly repository: RollupRepository,
-  ) {}
+  constructor(private readonly config: ConfigService<AggregatorConfig, true>) {}
 
   async run(
     consumer: string,
@@ -110,11 +107,10 @@ export class PartitionLeases implements PartitionOwnership {
         [LEASE_LOCK_SPACE, partition],
       );
       if (!result.rows[0]?.locked) continue;
-      const resumeAfterSeq = await this.repository.storedOffset(partition);
       const abort = new AbortController();
-      const done = work({ partition, resumeAfterSeq, signal: abort.signal });
+      const done = work({ partition, signal: abort.signal });
       this.leases.set(partition, { abort, done });
-      this.logger.log({ partition, resumeAfterSeq }, 'partition acquired');
+      this.logger.log({ partition }, 'partition acquired');
     }
   }
 

@@ -1,12 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { PARTITION_OWNERSHIP } from '@tally/nats';
-import { RollupsModule } from '../rollups/rollups.module.js';
 import { PartitionLeases } from './partition-leases.js';
 
 /** Global so that the NATS module's consumer runners get the aggregator's partition leases. */
 @Global()
 @Module({
-  imports: [RollupsModule],
   providers: [PartitionLeases, { provide: PARTITION_OWNERSHIP, useExisting: PartitionLeases }],
   exports: [PARTITION_OWNERSHIP],
 })

@@ -14,13 +14,13 @@ const eventsApplied = new Counter({
 });
 const batchesSkipped = new Counter({
   name: 'tally_aggregator_batches_skipped_total',
-  help: 'Redelivered event batches already applied (sequence at or below the stored offset)',
+  help: 'Redelivered event batches that were already applied',
 });
 
 /**
  * Folds each partition's event batches into the rollups exactly once: the batch's rows and the
- * partition's offset move together in one transaction; anything at or below the stored offset
- * was already applied and is skipped.
+ * record of its stream sequences are written in one transaction, and a sequence already
+ * recorded (a redelivery, in any order) is skipped.
  */
 @Injectable()
 export class RollupWriter {
@@ -41,14 +41,14 @@ export class RollupWriter {
   })
   async apply(batch: ConsumedBatch<StoredEventBatch>): Promise<void> {
     const partition = batch.partition ?? 0;
-    const committed = await this.repository.applyInOrder(partition, (storedSeq) => {
-      const fresh = batch.messages.filter((m) => m.seq > storedSeq);
-      batchesSkipped.inc(batch.messages.length - fresh.length);
-      const last = fresh.at(-1);
-      if (!last) return undefined;
-      const rows = foldBatches(fresh.map((m) => m.data));
-      const events = fresh.reduce((n, m) => n + m.data.events.length, 0);
-      return { rows, lastSeq: last.seq, result: { rows, lastSeq: last.seq, events } };
+    const seqs = batch.messages.map((m) => m.seq);
+    const committed = await this.repository.applyOnce(partition, seqs, (fresh) => {
+      batchesSkipped.inc(batch.messages.length - fresh.size);
+      const applied = batch.messages.filter((m) => fresh.has(m.seq));
+      if (applied.length === 0) return undefined;
+      const rows = foldBatches(applied.map((m) => m.data));
+      const events = applied.reduce((n, m) => n + m.data.events.length, 0);
+      return { rows, result: { rows, lastSeq: Math.max(...fresh), events } };
     });
     if (!committed) return;
     eventsApplied.inc(committed.events);

@@ -5,44 +5,48 @@ import type { RollupRow } from './bucket-fold.js';
 
 type Tx = Prisma.TransactionClient;
 
-/** The only place that writes rollups and partition offsets. */
+/** The only place that writes rollups, applied sequences and partition offsets. */
 @Injectable()
 export class RollupRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async storedOffset(partition: number): Promise<number> {
-    const rows = await this.prisma.$queryRaw<{ seq: bigint }[]>`
-      SELECT seq FROM partition_offsets WHERE partition = ${partition}`;
-    return Number(rows[0]?.seq ?? 0n);
-  }
-
   /**
-   * In one transaction: locks the partition's offset, lets `plan` choose what is new (sequence
-   * above the stored offset), upserts its rows and moves the offset to `plan`'s last sequence.
+   * In one transaction: records the batch's stream sequences in `applied_batches`, lets `plan`
+   * fold only the sequences that were not there yet, upserts the rows and raises the partition's
+   * offset. A sequence is applied at most once however often, and in whatever order, it comes.
    */
-  async applyInOrder<T>(
+  async applyOnce<T>(
     partition: number,
-    plan: (storedSeq: number) => { rows: RollupRow[]; lastSeq: number; result: T } | undefined,
+    seqs: number[],
+    plan: (fresh: Set<number>) => { rows: RollupRow[]; result: T } | undefined,
   ): Promise<T | undefined> {
     return this.prisma.$transaction(async (tx) => {
-      const stored = await this.lockOffset(tx, partition);
-      const work = plan(stored);
+      const fresh = await this.recordSeqs(tx, partition, seqs);
+      const work = plan(fresh);
       if (!work) return undefined;
       await this.upsert(tx, work.rows);
       await tx.$executeRaw`
-        UPDATE partition_offsets SET seq = ${work.lastSeq}, updated_at = now()
-        WHERE partition = ${partition}`;
+        INSERT INTO partition_offsets (partition, seq) VALUES (${partition}, ${Math.max(...fresh)})
+        ON CONFLICT (partition) DO UPDATE
+        SET seq = GREATEST(partition_offsets.seq, excluded.seq), updated_at = now()`;
       return work.result;
     });
   }
 
-  private async lockOffset(tx: Tx, partition: number): Promise<number> {
-    await tx.$executeRaw`
-      INSERT INTO partition_offsets (partition, seq) VALUES (${partition}, 0)
-      ON CONFLICT (partition) DO NOTHING`;
+  /** Forgets applied sequences older than the retention; redeliveries come within minutes. */
+  async pruneAppliedBefore(cutoff: Date): Promise<number> {
+    return this.prisma.$executeRaw`DELETE FROM applied_batches WHERE applied_at < ${cutoff}`;
+  }
+
+  private async recordSeqs(tx: Tx, partition: number, seqs: number[]): Promise<Set<number>> {
+    // NOTE: a concurrent transaction inserting the same sequence waits for ours on the primary
+    // key and then sees a conflict, so exactly one of them folds it.
     const rows = await tx.$queryRaw<{ seq: bigint }[]>`
-      SELECT seq FROM partition_offsets WHERE partition = ${partition} FOR UPDATE`;
-    return Number(rows[0]?.seq ?? 0n);
+      INSERT INTO applied_batches (partition, seq)
+      SELECT ${partition}, unnest(${seqs.map(String)}::bigint[])
+      ON CONFLICT (partition, seq) DO NOTHING
+      RETURNING seq`;
+    return new Set(rows.map((row) => Number(row.seq)));
   }
 
   /**

@@ -28,7 +28,6 @@ export interface ConsumerInstance {
   durable: string;
   filterSubject: string;
   partition?: number;
-  resumeAfterSeq?: number;
 }
 
 interface Decoded {
@@ -83,19 +82,14 @@ export class ConsumerRunner {
     }
   }
 
-  private async provision(): Promise<void> {
-    const spec = {
+  private provision(): Promise<void> {
+    return this.deps.provisioner.ensureConsumer({
       stream: this.spec.stream,
       durable: this.instance.durable,
       filterSubject: this.instance.filterSubject,
       ackWaitMs: this.deps.defaults.ackWaitMs,
       maxAckPending: this.deps.defaults.batchSize * 4,
-    };
-    if (this.instance.resumeAfterSeq === undefined) {
-      await this.deps.provisioner.ensureConsumer(spec);
-    } else {
-      await this.deps.provisioner.resetConsumer(spec, this.instance.resumeAfterSeq + 1);
-    }
+    });
   }
 
   private async process(batch: JsMsg[], signal: AbortSignal): Promise<void> {

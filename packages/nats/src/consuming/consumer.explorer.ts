@@ -75,7 +75,6 @@ export class ConsumerExplorer implements OnApplicationBootstrap, OnModuleDestroy
           durable: `${spec.durable}-p${work.partition}`,
           filterSubject: subject(work.partition),
           partition: work.partition,
-          resumeAfterSeq: work.resumeAfterSeq,
         };
         return this.keepRunning(
           () => new ConsumerRunner(this.deps, spec, handler, instance),

@@ -1,13 +1,11 @@
 export interface PartitionWork {
   partition: number;
-  /** Restart the consumer after this stream sequence (the sink's stored offset), if known. */
-  resumeAfterSeq?: number;
   signal: AbortSignal;
 }
 
 /**
  * Decides which partitions of a partitioned consumer this replica runs. The default runs all of
- * them; an app whose sink stores offsets provides one that hands each partition to one replica.
+ * them; an app can provide one that spreads partitions over its replicas.
  */
 export interface PartitionOwnership {
   run(

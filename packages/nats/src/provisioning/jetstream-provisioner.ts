@@ -68,25 +68,6 @@ export class JetStreamProvisioner {
       this.logger.log({ stream: spec.stream, consumer: spec.durable }, 'created consumer');
     }
   }
-
-  /**
-   * Recreates a durable consumer so that it delivers from `startSeq`: used by sinks that keep
-   * their own offsets, so that a new owner of a partition resumes exactly where the sink is.
-   */
-  async resetConsumer(spec: DurableConsumerSpec, startSeq: number): Promise<void> {
-    const jsm = await this.nats.manager();
-    try {
-      await jsm.consumers.delete(spec.stream, spec.durable);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    await jsm.consumers.add(spec.stream, {
-      ...consumerConfig(spec),
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: startSeq,
-    });
-    this.logger.log({ consumer: spec.durable, startSeq }, 'consumer reset to stored offset');
-  }
 }
 
 function consumerConfig(spec: DurableConsumerSpec): Partial<ConsumerConfig> {
