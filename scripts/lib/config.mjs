@@ -44,6 +44,8 @@ export function stackConfig() {
     pgAdminUrl: PG_ADMIN_URL,
     aggregatorDatabaseUrl: env.TALLY_AGGREGATOR_DATABASE_URL || databaseUrl('tally'),
     notifierDatabaseUrl: env.TALLY_NOTIFIER_DATABASE_URL || databaseUrl('tally_notifier'),
+    // Local development: webhooks to receivers on this machine are allowed (never in production).
+    webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE ?? '127.0.0.1/32,::1/128',
     partitions: env.TALLY_PARTITIONS || '8',
     logLevel: env.LOG_LEVEL || 'info',
     readyTimeoutMs: int('TALLY_READY_TIMEOUT_S', 90) * 1_000,
@@ -75,7 +77,11 @@ export function appSpecs(cfg) {
     {
       name: 'notifier',
       port: cfg.ports.notifier,
-      env: { ...common, DATABASE_URL: cfg.notifierDatabaseUrl },
+      env: {
+        ...common,
+        DATABASE_URL: cfg.notifierDatabaseUrl,
+        WEBHOOK_ALLOW_PRIVATE: cfg.webhookAllowPrivate,
+      },
     },
     {
       name: 'gateway',

@@ -14,8 +14,8 @@ export const AlertDestination = z.object({
 });
 export type AlertDestination = z.infer<typeof AlertDestination>;
 
-/** What a client may set on a rule (create: all required ones; update: any subset). */
-export const AlertRuleInput = z.object({
+/** A rule's settable fields, without defaults (so that a patch leaves omitted fields alone). */
+const AlertRuleFields = z.object({
   name: z.string().min(1).max(200),
   metric: z.enum(ALERT_METRICS),
   eventType: z.enum(EVENT_TYPES),
@@ -37,13 +37,24 @@ export const AlertRuleInput = z.object({
   /** A value for `above`/`below`; a percentage (e.g. 50 = ±50 %) for `change_pct`. */
   threshold: z.number().finite().min(0),
   /** After a notification fires, the rule does not fire again for this long. */
-  cooldownSeconds: z.number().int().min(0).max(604_800).default(300),
+  cooldownSeconds: z.number().int().min(0).max(604_800),
   /** Resolve only when the value is this many percent back inside the threshold. */
-  hysteresisPct: z.number().min(0).max(100).default(0),
+  hysteresisPct: z.number().min(0).max(100),
   destinations: z.array(AlertDestination).min(1).max(5),
-  enabled: z.boolean().default(true),
+  enabled: z.boolean(),
+});
+
+/** What a client sets on a new rule. */
+export const AlertRuleInput = AlertRuleFields.extend({
+  cooldownSeconds: AlertRuleFields.shape.cooldownSeconds.default(300),
+  hysteresisPct: AlertRuleFields.shape.hysteresisPct.default(0),
+  enabled: AlertRuleFields.shape.enabled.default(true),
 });
 export type AlertRuleInput = z.infer<typeof AlertRuleInput>;
+
+/** A change to a rule: any subset of the fields; omitted ones stay as they are. */
+export const AlertRulePatch = AlertRuleFields.partial();
+export type AlertRulePatch = z.infer<typeof AlertRulePatch>;
 
 /** A rule as the API shows it; the signing secret is shown once, on creation. */
 export const AlertRule = AlertRuleInput.extend({
@@ -67,7 +78,7 @@ export const AlertRuleRequest = z.discriminatedUnion('op', [
     op: z.literal('update'),
     projectId: z.string().min(1),
     id: z.string().min(1),
-    patch: AlertRuleInput.partial(),
+    patch: AlertRulePatch,
   }),
   z.object({ op: z.literal('delete'), projectId: z.string().min(1), id: z.string().min(1) }),
 ]);

@@ -37,6 +37,7 @@ export {
   DELIVERY_STATUSES,
   AlertDestination,
   AlertRuleInput,
+  AlertRulePatch,
   AlertRule,
   AlertRuleRequest,
   AlertRuleReply,

@@ -3,6 +3,7 @@ import {
   ALERT_METRICS,
   AlertDestination,
   AlertRuleInput,
+  AlertRulePatch,
   EVENT_TYPES,
 } from '@tally/contracts';
 import { z } from 'zod';
@@ -73,11 +74,11 @@ export function toCreateInput(body: unknown): AlertRuleInput {
 }
 
 /** Validates a `PATCH` body: any subset of the create body. */
-export function toPatchInput(body: unknown): Partial<AlertRuleInput> {
+export function toPatchInput(body: unknown): AlertRulePatch {
   const parsed = AlertBody.partial().safeParse(body);
   if (!parsed.success) invalid(parsed.error);
-  // NOTE: `.partial()` keeps defaults out, so an omitted field is left unchanged.
-  const patch = AlertRuleInput.partial().safeParse(renamed(parsed.data));
+  // NOTE: AlertRulePatch has no defaults, so an omitted field is left unchanged.
+  const patch = AlertRulePatch.safeParse(renamed(parsed.data));
   if (!patch.success) invalid(patch.error);
   return patch.data;
 }

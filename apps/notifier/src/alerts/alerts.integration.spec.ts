@@ -241,8 +241,11 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     const { id } = await createRule('silence', '/silence', { comparison: 'below', threshold: 1 });
     await waitFor(async () => at('/silence').length === 1, { ...WAIT, what: 'below webhook' });
     assert.equal(eventOf(at('/silence')[0]!), 'alert.firing');
-    const [d] = await deliveries(id);
-    assert.equal(d?.status, 'succeeded');
+    // The receiver answered before the notifier recorded it: wait for the record.
+    await waitFor(async () => (await deliveries(id))[0]?.status === 'succeeded', {
+      ...WAIT,
+      what: 'below delivery recorded as succeeded',
+    });
   });
 
   it('retries a receiver that fails twice: one success, same webhook-id, attempts logged', async () => {
@@ -288,6 +291,24 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     assert.equal(d!.log[1]!.statusCode, 200);
   });
 
+  it('keeps a delivery as dead with its last error after the last attempt', async () => {
+    const fail = (res: ServerResponse) => res.writeHead(500).end('still broken');
+    scripts.set('/dead', [fail, fail, fail, fail, fail]);
+    values.set('dead', 50);
+    const { id } = await createRule('dead', '/dead');
+    const [d] = await waitFor(
+      async () => {
+        const list = await deliveries(id);
+        return list[0]?.status === 'dead' ? list : undefined;
+      },
+      { ...WAIT, what: 'delivery to be dead' },
+    );
+    assert.equal(d!.attempts, 4, 'one attempt per schedule step');
+    assert.equal(d!.lastError, 'HTTP 500');
+    assert.equal(d!.nextAttemptAt, null);
+    assert.equal(at('/dead').length, 4);
+  });
+
   it('refuses private, loopback and metadata destinations at rule creation', async () => {
     for (const url of [
       'http://10.0.0.8/hook',
@@ -317,7 +338,21 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
   });
 
   it('keeps rules per project', async () => {
-    const { id } = await createRule('mine', '/mine', { enabled: false });
+    const { id } = await createRule('mine', '/mine', { enabled: false, cooldownSeconds: 900 });
+    const patched = await rules({ op: 'update', projectId: PROJECT, id, patch: { threshold: 7 } });
+    assert.ok(patched.ok);
+    assert.deepEqual(
+      [patched.rules[0]?.threshold, patched.rules[0]?.cooldownSeconds, patched.rules[0]?.enabled],
+      [7, 900, false],
+      'a patch leaves omitted fields alone',
+    );
+    const refused = await rules({
+      op: 'update',
+      projectId: PROJECT,
+      id,
+      patch: { destinations: [{ url: 'http://192.168.0.10/', format: 'slack' }] },
+    });
+    assert.equal(refused.ok ? 'updated' : refused.code, 'destination_refused');
     const other = await rules({ op: 'get', projectId: 'someone-else', id });
     assert.equal(other.ok ? 'found' : other.code, 'not_found');
     const list = await rules({ op: 'list', projectId: 'someone-else' });
