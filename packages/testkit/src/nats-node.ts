@@ -13,6 +13,8 @@ export interface NatsServerHandle {
   readonly url: string;
   readonly port: number;
   readonly monitorPort: number;
+  /** The server name (`-n`) of a cluster node, as JetStream reports leaders. */
+  readonly serverName?: string;
   /** The -sd directory; survives kill() and restart(), removed by stop(). */
   readonly storeDir: string;
   /** stdout+stderr of every run of this server, appended. */

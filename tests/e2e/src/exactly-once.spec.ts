@@ -14,13 +14,13 @@ import {
   type Granularity,
   type SeriesMap,
 } from './ledger.js';
-import { committedCount, Progress, sendLoad, type LoadOptions, type LoadResult } from './load.js';
+import { assertExactTotals, loadOptions } from './exact-totals.js';
+import { committedCount, Progress, sendLoad } from './load.js';
 import {
   dumpProblems,
   log,
   problemLines,
   readIdleState,
-  storedDuplicates,
   startStack,
   waitUntilAggregatorIdle,
   type Stack,
@@ -412,81 +412,6 @@ describe('Tally end to end: four processes, real NATS and Postgres', () => {
     }),
   );
 
-  /** Sum of counts (and the series) for one custom name, via the API. */
-  async function customTotal(name: string): Promise<{ count: number; points: SeriesMap }> {
-    const dayStart = bucketStart(Date.now(), 'day');
-    const points = observedSeries(
-      await getSeries(stack.gatewayUrl, stack.readKey, {
-        type: 'custom',
-        name,
-        granularity: 'day',
-        from: new Date(dayStart - 2 * DAY).toISOString(),
-        to: new Date(dayStart + 2 * DAY).toISOString(),
-      }),
-    );
-    return { count: totalCount(points), points };
-  }
-
-  /**
-   * `seqBefore` is the events stream's last sequence before the load: each body is at most one
-   * message per partition, so more than that means a batch was stored twice.
-   */
-  async function assertExactTotals(
-    label: string,
-    name: string,
-    load: LoadResult,
-    distinctUsers: number,
-    seqBefore: number,
-  ) {
-    const waitStarted = Date.now();
-    const reached = await waitFor(
-      async () => {
-        const t = await customTotal(name);
-        return t.count >= load.accepted ? t : false;
-      },
-      { timeoutMs: 60_000, intervalMs: 200, what: `${label} totals to reach ${load.accepted}` },
-    ).catch(async (err: unknown) => {
-      log(`${label}: ${err instanceof Error ? err.message : String(err)}`);
-      return customTotal(name);
-    });
-    if (reached.count !== load.accepted) {
-      log(
-        `${label}: stored since seq ${seqBefore}: ${JSON.stringify(await storedDuplicates(stack, seqBefore))}`,
-      );
-    }
-    assert.equal(reached.count, load.accepted, `${label}: counted events == events in 202 answers`);
-    log(
-      `${label}: totals exact (${reached.count}) after ${Date.now() - waitStarted} ms of polling`,
-    );
-
-    const idle = await waitUntilAggregatorIdle(stack, 60_000);
-    log(
-      `${label}: aggregator idle: offsets ${idle.offsets.join(',')} = stream last seqs ${idle.lastSeqs.join(',')}, stream last_seq ${idle.streamLastSeq}`,
-    );
-    assert.equal(idle.deadLetters, 0, 'nothing was dead-lettered');
-    const stored = idle.streamLastSeq - seqBefore;
-    log(`${label}: the events stream grew by ${stored} messages for ${load.bodies} bodies`);
-    assert.ok(
-      stored <= load.bodies * PARTITIONS,
-      `${label}: no batch stored twice (${stored} messages)`,
-    );
-    const final = await customTotal(name);
-    assert.equal(final.count, load.accepted, `${label}: still exact once the aggregator is idle`);
-    const buckets = Object.values(final.points);
-    // One day bucket unless the run crossed midnight; users then split over two buckets.
-    if (buckets.length === 1) {
-      assert.equal(buckets[0]?.uniqueUsers, distinctUsers, `${label}: unique users`);
-    }
-  }
-
-  const loadOptions = (name: string): LoadOptions => ({
-    name,
-    bodies: 200,
-    batchSize: 100,
-    senders: 4,
-    distinctUsers: 64,
-  });
-
   it('stays exact when the aggregator is SIGKILLed mid-stream', { timeout: 120_000 }, () =>
     withDiagnostics(async () => {
       const started = Date.now();
@@ -529,7 +454,7 @@ describe('Tally end to end: four processes, real NATS and Postgres', () => {
       assert.equal(result.failures.size, 0, 'killing the aggregator never made ingestion fail');
       assert.equal(result.accepted, opts.bodies * opts.batchSize);
 
-      await assertExactTotals('test 2', opts.name, result, opts.distinctUsers, seqBefore);
+      await assertExactTotals(stack, 'test 2', opts.name, result, opts.distinctUsers, seqBefore);
       log(`test 2: done in ${Date.now() - started} ms`);
     }),
   );
@@ -569,7 +494,7 @@ describe('Tally end to end: four processes, real NATS and Postgres', () => {
       assert.ok(failed.value >= 8, 'clients saw the outage and retried');
       assert.equal(result.accepted, opts.bodies * opts.batchSize);
 
-      await assertExactTotals('test 3', opts.name, result, opts.distinctUsers, seqBefore);
+      await assertExactTotals(stack, 'test 3', opts.name, result, opts.distinctUsers, seqBefore);
       log(`test 3: done in ${Date.now() - started} ms`);
     }),
   );
@@ -601,7 +526,7 @@ describe('Tally end to end: four processes, real NATS and Postgres', () => {
       assert.ok(failed.value >= 8, 'clients saw the outage and retried');
       assert.equal(result.accepted, opts.bodies * opts.batchSize);
 
-      await assertExactTotals('test 4', opts.name, result, opts.distinctUsers, seqBefore);
+      await assertExactTotals(stack, 'test 4', opts.name, result, opts.distinctUsers, seqBefore);
       log(`test 4: done in ${Date.now() - started} ms`);
     }),
   );

@@ -7,6 +7,7 @@ import {
   createTestDatabase,
   freePort,
   startAppProcess,
+  startNatsCluster,
   startNatsServer,
   waitFor,
   type AppProcessHandle,
@@ -29,7 +30,9 @@ export interface Stack {
   readonly gatewayUrl: string;
   readonly writeKey: string;
   readonly readKey: string;
+  /** The (first) nats-server; with a cluster, every node is in `natsNodes`. */
   readonly nats: NatsServerHandle;
+  readonly natsNodes: NatsServerHandle[];
   readonly db: TestDatabaseHandle;
   readonly gateway: AppProcessHandle;
   readonly ingest: AppProcessHandle;
@@ -58,8 +61,24 @@ function migrationsDir(app: string): string {
   return `${REPO_ROOT}apps/${app}/prisma/migrations`;
 }
 
+export interface StackOptions {
+  /** 1: one private nats-server; 3: a JetStream cluster on loopback, streams with 3 replicas. */
+  natsNodes?: 1 | 3;
+}
+
+async function startNats(
+  nodes: 1 | 3,
+): Promise<{ nodes: NatsServerHandle[]; stop(): Promise<void> }> {
+  if (nodes === 1) {
+    const server = await startNatsServer();
+    return { nodes: [server], stop: () => server.stop() };
+  }
+  const cluster = await startNatsCluster(nodes);
+  return { nodes: cluster.nodes, stop: () => cluster.stop() };
+}
+
 /** nats-server, a fresh database, migrations, then ingest, aggregator, gateway (and notifier). */
-export async function startStack(partitions = 4): Promise<Stack> {
+export async function startStack(partitions = 4, options: StackOptions = {}): Promise<Stack> {
   const notes: string[] = [];
   const cleanups: Array<() => Promise<unknown>> = [];
   const stop = async () => {
@@ -70,8 +89,11 @@ export async function startStack(partitions = 4): Promise<Stack> {
   };
   try {
     const started = Date.now();
-    const nats = await startNatsServer();
-    cleanups.push(() => nats.stop());
+    const natsNodes = options.natsNodes ?? 1;
+    const broker = await startNats(natsNodes);
+    cleanups.push(() => broker.stop());
+    const nats = broker.nodes[0] as NatsServerHandle;
+    const natsUrl = broker.nodes.map((node) => node.url).join(',');
     const db = await createTestDatabase();
     cleanups.push(() => db.drop());
     const migrated = await applyMigrations({
@@ -79,7 +101,7 @@ export async function startStack(partitions = 4): Promise<Stack> {
       migrationsDir: migrationsDir('aggregator'),
     });
     log(
-      `nats ${nats.url}, database ${db.name} (${db.source}), migrations ${migrated.applied.join(',')}`,
+      `nats ${natsUrl}, database ${db.name} (${db.source}), migrations ${migrated.applied.join(',')}`,
     );
 
     const writeKey = 'e2e-write-key-0123456789abcdef';
@@ -88,7 +110,12 @@ export async function startStack(partitions = 4): Promise<Stack> {
       { key: writeKey, projectId: 'p1', kind: 'write' },
       { key: readKey, projectId: 'p1', kind: 'read' },
     ]);
-    const common = { NATS_URL: nats.url, LOG_LEVEL: 'info', TALLY_PARTITIONS: String(partitions) };
+    const common = {
+      NATS_URL: natsUrl,
+      LOG_LEVEL: 'info',
+      TALLY_PARTITIONS: String(partitions),
+      STREAM_REPLICAS: String(natsNodes),
+    };
 
     const app = async (name: string, env: Record<string, string>) => {
       const port = await freePort();
@@ -108,7 +135,7 @@ export async function startStack(partitions = 4): Promise<Stack> {
     const [aggregator, gateway] = await Promise.all([
       app('aggregator', { ...common, DATABASE_URL: db.url }),
       app('gateway', {
-        NATS_URL: nats.url,
+        NATS_URL: natsUrl,
         LOG_LEVEL: 'info',
         TALLY_API_KEYS: apiKeys,
         ADMIN_TOKEN: E2E_ADMIN_TOKEN,
@@ -127,8 +154,9 @@ export async function startStack(partitions = 4): Promise<Stack> {
           migrationsDir: migrationsDir('notifier'),
         });
         const started = await app('notifier', {
-          NATS_URL: nats.url,
+          NATS_URL: natsUrl,
           LOG_LEVEL: 'info',
+          STREAM_REPLICAS: String(natsNodes),
           DATABASE_URL: notifierDb.url,
         });
         notifier = started.handle;
@@ -145,7 +173,11 @@ export async function startStack(partitions = 4): Promise<Stack> {
     client.on('error', () => undefined);
     await client.connect();
     cleanups.push(() => client.end());
-    const nc = await connect({ servers: nats.url, name: 'tally-e2e' });
+    const nc = await connect({
+      servers: broker.nodes.map((node) => node.url),
+      name: 'tally-e2e',
+      maxReconnectAttempts: -1,
+    });
     cleanups.push(() => nc.close());
     const jsm = await jetstreamManager(nc);
 
@@ -160,6 +192,7 @@ export async function startStack(partitions = 4): Promise<Stack> {
       writeKey,
       readKey,
       nats,
+      natsNodes: broker.nodes,
       db,
       gateway: gateway.handle,
       ingest: ingest.handle,
