@@ -12,3 +12,12 @@ export function natsServerBin(): string {
 export function testDatabaseUrlFromEnv(): string | undefined {
   return process.env['TEST_DATABASE_URL'] || undefined;
 }
+
+export function dockerHostFromEnv(): string | undefined {
+  return process.env['DOCKER_HOST'] || undefined;
+}
+
+/** TALLY_TEST_DOCKER=0 keeps tests on local servers even where a Docker engine answers. */
+export function dockerDisabledByEnv(): boolean {
+  return process.env['TALLY_TEST_DOCKER'] === '0';
+}

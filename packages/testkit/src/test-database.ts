@@ -1,15 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { Client, escapeIdentifier } from 'pg';
 import { LOCAL_POSTGRES_URL, POSTGRES_START_COMMAND, testDatabaseUrlFromEnv } from './config.js';
+import { containerPostgresUrl } from './container-postgres.js';
+import { dockerEngineReachable } from './docker-engine.js';
 import { GiveUpWaiting, waitFor } from './wait-for.js';
 
 export interface TestDatabaseOptions {
-  /** A server URL to create the database on; wins over TEST_DATABASE_URL and the local default. */
+  /**
+   * A server URL to create the database on. Without one: TEST_DATABASE_URL, else a Postgres
+   * container when a Docker engine answers, else the local server.
+   */
   baseUrl?: string;
 }
 
 /** Which server the database was created on. */
-export type TestDatabaseSource = 'baseUrl' | 'TEST_DATABASE_URL' | 'local';
+export type TestDatabaseSource = 'baseUrl' | 'TEST_DATABASE_URL' | 'testcontainers' | 'local';
 
 export interface TestDatabaseHandle {
   /** postgres://…/tally_test_<hex> */
@@ -88,6 +93,9 @@ async function resolveServer(
       });
     }
     return { url, source };
+  }
+  if (await dockerEngineReachable()) {
+    return { url: await containerPostgresUrl(), source: 'testcontainers' };
   }
   try {
     await withClient(LOCAL_POSTGRES_URL, (client) => client.query('SELECT 1'));
