@@ -1,0 +1,41 @@
+// The only place the bench reads its environment: the variables of `node scripts/stack.mjs`
+// (for --reuse) and of the test kit (NATS_SERVER_BIN, TEST_DATABASE_URL), same defaults.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root: bench/dist/bench-config.js → ../../ */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export function natsServerBin(): string {
+  return process.env['NATS_SERVER_BIN'] || '/usr/sbin/nats-server';
+}
+
+/** How to reach the stack that `node scripts/stack.mjs --detach` started. */
+export function reusedStackConfig() {
+  const env = process.env;
+  const pgAdmin = env['TALLY_PG_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const tallyDb = new URL(pgAdmin);
+  tallyDb.pathname = '/tally';
+  return {
+    pidsFile: path.join(path.resolve(REPO_ROOT, env['TALLY_HOME'] || '.tally'), 'pids'),
+    natsUrl: (env['NATS_URL'] || 'nats://127.0.0.1:4222').split(',')[0] ?? 'nats://127.0.0.1:4222',
+    databaseUrl: env['TALLY_AGGREGATOR_DATABASE_URL'] || tallyDb.toString(),
+    adminToken: env['ADMIN_TOKEN'] || 'tally_dev_admin',
+  };
+}
+
+/** The profile hook's output file, set by the bench for the profiled app only. */
+export const PROFILE_FILE_VAR = 'TALLY_BENCH_CPU_PROF_FILE';
+export function profileFileFromEnv(): string | undefined {
+  return process.env[PROFILE_FILE_VAR] || undefined;
+}
+
+/** The naive baseline server's settings (it runs as its own process). */
+export function naiveServerConfig() {
+  const port = Number(process.env['NAIVE_HTTP_PORT']);
+  const databaseUrl = process.env['NAIVE_DATABASE_URL'];
+  if (!Number.isInteger(port) || port <= 0 || !databaseUrl) {
+    throw new Error('NAIVE_HTTP_PORT and NAIVE_DATABASE_URL are required');
+  }
+  return { port, databaseUrl, poolSize: Number(process.env['NAIVE_POOL_SIZE'] || 16) };
+}

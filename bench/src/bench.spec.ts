@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { bodyFactory, singleEventFactory } from './bodies.js';
+import { parseOptions } from './options.js';
+import { ROW_LABELS, type BenchResults } from './report.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('bodies', () => {
+  const spec = { name: 'bench_x', batchSize: 100, users: 1000, runHex: 'a1b2c3d4', phaseHex: '2' };
+
+  test('are valid JSON batches with UUID ids that never repeat across requests', () => {
+    const body = bodyFactory(spec);
+    const ids = new Set<string>();
+    for (const request of [0, 1, 4095, 4096, 2 ** 24, 2 ** 30 + 7]) {
+      const parsed = JSON.parse(body(request)) as {
+        events: Array<{ id: string; type: string; name: string; userId: string }>;
+      };
+      assert.equal(parsed.events.length, 100);
+      for (const event of parsed.events) {
+        assert.match(event.id, UUID);
+        assert.equal(event.type, 'custom');
+        assert.equal(event.name, 'bench_x');
+        ids.add(event.id);
+      }
+    }
+    assert.equal(ids.size, 600);
+  });
+
+  test('single events for the baseline are distinct too', () => {
+    const one = singleEventFactory(spec);
+    const a = JSON.parse(one(1)) as { id: string };
+    const b = JSON.parse(one(2)) as { id: string };
+    assert.match(a.id, UUID);
+    assert.notEqual(a.id, b.id);
+  });
+});
+
+describe('options', () => {
+  test('--smoke picks tiny defaults; explicit flags win wherever they stand', () => {
+    const o = parseOptions(['--clients=5', '--smoke']);
+    assert.equal(o.smoke, true);
+    assert.equal(o.clients, 5);
+    assert.equal(o.durationS, 3);
+    assert.equal(parseOptions([]).durationS, 60);
+    assert.equal(parseOptions(['--cpu-prof=gateway']).cpuProf, 'gateway');
+    assert.throws(() => parseOptions(['--clients=0']), /--clients/);
+    assert.throws(() => parseOptions(['--cpu-prof=nats']), /unknown or incomplete/);
+  });
+});
+
+describe('pnpm bench --smoke (private stack, tiny load)', () => {
+  test(
+    'verifies no loss and no double count and prints every row',
+    { timeout: 240_000 },
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'tally-bench-smoke-'));
+      const jsonFile = join(dir, 'results.json');
+      const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+      try {
+        const { code, stdout, stderr } = await new Promise<{
+          code: number | null;
+          stdout: string;
+          stderr: string;
+        }>((resolve) => {
+          const child = spawn(process.execPath, [cli, '--smoke', `--json=${jsonFile}`], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+          child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
+        });
+        assert.equal(code, 0, `bench exited with ${code}\n${stderr.slice(-4000)}\n${stdout}`);
+        for (const label of ROW_LABELS) {
+          assert.ok(
+            stdout.includes(`| ${label} `),
+            `the table lacks the row "${label}"\n${stdout}`,
+          );
+        }
+        const results = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchResults;
+        assert.equal(results.verification.ok, true);
+        assert.ok(results.verification.expected > 0);
+        assert.equal(results.verification.counted.minute, results.verification.expected);
+        assert.equal(results.verification.counted.day, results.verification.expected);
+        assert.ok(results.peak.freshness.probes > 0, 'no freshness probe completed');
+        assert.ok(results.baseline && results.baseline.stored === results.baseline.accepted);
+        assert.equal(results.query?.buckets, 720);
+        const processes = results.cpu.map((c) => c.process);
+        for (const name of ['gateway', 'ingest', 'aggregator', 'notifier', 'nats-server']) {
+          assert.ok(processes.includes(name), `no CPU row for ${name}`);
+          assert.ok(
+            (results.cpu.find((c) => c.process === name)?.peakRssMiB ?? 0) > 0,
+            `no peak RSS for ${name}`,
+          );
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});

@@ -1,0 +1,199 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { applyMigrations } from '@tally/migrate';
+import {
+  createTestDatabase,
+  freePort,
+  startAppProcess,
+  startNatsServer,
+  type AppProcessHandle,
+} from '@tally/testkit';
+import pg from 'pg';
+import { PROFILE_FILE_VAR, REPO_ROOT, reusedStackConfig } from './bench-config.js';
+import { APP_NAMES, type AppName, type BenchOptions } from './options.js';
+import { commandLine, findPids } from './proc-stats.js';
+
+export interface StackProcess {
+  name: string;
+  pid: number;
+}
+
+export interface BenchStack {
+  kind: 'private' | 'reused';
+  gatewayOrigin: string;
+  adminToken: string;
+  natsUrl: string;
+  databaseUrl: string;
+  apps: StackProcess[];
+  natsPid: number | undefined;
+  /** The bench's own connections, for idle checks, verification and seeding. */
+  pg: pg.Client;
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  /** Where the profiled app writes its profile (with --cpu-prof). */
+  profileFile: string | undefined;
+  notes: string[];
+  stop(): Promise<void>;
+}
+
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+
+const appEntry = (app: string) => join(REPO_ROOT, 'apps', app, 'dist', 'main.js');
+const migrationsDir = (app: string) => join(REPO_ROOT, 'apps', app, 'prisma', 'migrations');
+
+export function say(message: string): void {
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+/** nats-server on free ports, fresh databases, migrations, then the four apps as processes. */
+export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((err: unknown) => say(`cleanup failed: ${String(err)}`));
+    }
+    cleanups.length = 0;
+  };
+  try {
+    for (const app of APP_NAMES) {
+      if (!existsSync(appEntry(app))) {
+        throw new Error(`${appEntry(app)} is missing: build first (pnpm build)`);
+      }
+    }
+    const nats = await startNatsServer();
+    cleanups.push(() => nats.stop());
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    await applyMigrations({ databaseUrl: db.url, migrationsDir: migrationsDir('aggregator') });
+    const notifierDb = await createTestDatabase();
+    cleanups.push(() => notifierDb.drop());
+    await applyMigrations({
+      databaseUrl: notifierDb.url,
+      migrationsDir: migrationsDir('notifier'),
+    });
+
+    let profileFile: string | undefined;
+    const profileEnv = async (app: AppName): Promise<Record<string, string>> => {
+      if (opts.cpuProf !== app) return {};
+      profileFile = join(await mkdtemp(join(tmpdir(), 'tally-bench-prof-')), `${app}.cpuprofile`);
+      const hook = pathToFileURL(join(REPO_ROOT, 'bench', 'dist', 'profile-hook.js')).href;
+      return { NODE_OPTIONS: `--import=${hook}`, [PROFILE_FILE_VAR]: profileFile };
+    };
+    // NOTE: warn, not info: at info every request writes a log line, which is not what a
+    // production deployment under load would run with.
+    const common = { NATS_URL: nats.url, LOG_LEVEL: 'warn' };
+    const apps: Array<{ name: AppName; handle: AppProcessHandle; port: number }> = [];
+    const app = async (name: AppName, env: Record<string, string>) => {
+      const port = await freePort();
+      const handle = await startAppProcess({
+        name,
+        entry: appEntry(name),
+        env: { ...common, ...env, ...(await profileEnv(name)), HTTP_PORT: String(port) },
+        readyUrl: `http://127.0.0.1:${port}/readyz`,
+        readyTimeoutMs: 60_000,
+      });
+      cleanups.push(() => handle.kill('SIGTERM'));
+      apps.push({ name, handle, port });
+      return port;
+    };
+    const partitions = { TALLY_PARTITIONS: String(opts.partitions) };
+    // Ingest provisions the events stream that the aggregator consumes, so it goes first.
+    await app('ingest', partitions);
+    const [gatewayPort] = await Promise.all([
+      app('gateway', { ADMIN_TOKEN }),
+      app('aggregator', {
+        ...partitions,
+        DATABASE_URL: db.url,
+        CONSUMER_BATCH_SIZE: String(opts.consumerBatch),
+      }),
+    ]);
+    await app('notifier', { DATABASE_URL: notifierDb.url });
+
+    const conns = await connectClients(nats.url, db.url);
+    cleanups.push(conns.close);
+    const natsPid = findPids(
+      (cmd) => cmd.includes('nats-server') && cmd.includes(` -p ${nats.port} `),
+    )[0];
+    return {
+      kind: 'private',
+      gatewayOrigin: `http://127.0.0.1:${gatewayPort}`,
+      adminToken: ADMIN_TOKEN,
+      natsUrl: nats.url,
+      databaseUrl: db.url,
+      apps: apps.map((a) => ({ name: a.name, pid: a.handle.pid })),
+      natsPid,
+      pg: conns.pg,
+      nc: conns.nc,
+      jsm: conns.jsm,
+      profileFile,
+      notes: [
+        `private stack: nats-server ${nats.url}, database ${db.name} (${db.source}), ` +
+          `TALLY_PARTITIONS=${opts.partitions}, CONSUMER_BATCH_SIZE=${opts.consumerBatch}, LOG_LEVEL=warn`,
+      ],
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** The stack of `node scripts/stack.mjs --detach`, found through its .tally/pids. */
+export async function reuseStack(): Promise<BenchStack> {
+  const cfg = reusedStackConfig();
+  if (!existsSync(cfg.pidsFile)) {
+    throw new Error(
+      `${cfg.pidsFile} is missing: start the stack with node scripts/stack.mjs --detach`,
+    );
+  }
+  const state = JSON.parse(readFileSync(cfg.pidsFile, 'utf8')) as {
+    apps?: Array<{ name: string; pid: number; port: number }>;
+  };
+  const apps = (state.apps ?? []).filter((a) =>
+    commandLine(a.pid).includes(`apps/${a.name}/dist/main.js`),
+  );
+  const gateway = apps.find((a) => a.name === 'gateway');
+  if (!gateway) throw new Error('the gateway of the recorded stack is not running');
+  const natsPort = new URL(cfg.natsUrl).port || '4222';
+  const natsPid = findPids((cmd) => cmd.includes('nats-server') && cmd.includes(natsPort))[0];
+  const conns = await connectClients(cfg.natsUrl, cfg.databaseUrl);
+  return {
+    kind: 'reused',
+    gatewayOrigin: `http://127.0.0.1:${gateway.port}`,
+    adminToken: cfg.adminToken,
+    natsUrl: cfg.natsUrl,
+    databaseUrl: cfg.databaseUrl,
+    apps: apps.map((a) => ({ name: a.name, pid: a.pid })),
+    natsPid,
+    pg: conns.pg,
+    nc: conns.nc,
+    jsm: conns.jsm,
+    profileFile: undefined,
+    notes: [
+      `reused stack of scripts/stack.mjs (${apps.map((a) => a.name).join(', ')}); its own ` +
+        'partitions, consumer batch size and log level apply',
+    ],
+    stop: conns.close,
+  };
+}
+
+async function connectClients(natsUrl: string, databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  const nc = await connect({ servers: natsUrl, name: 'tally-bench' });
+  const jsm = await jetstreamManager(nc);
+  return {
+    pg: client,
+    nc,
+    jsm,
+    close: async () => {
+      await Promise.allSettled([client.end(), nc.close()]);
+    },
+  };
+}
