@@ -4,4 +4,5 @@ export { loggingModule, type LoggingOptions } from './logging/logging.module.js'
 export { HealthModule } from './health/health.module.js';
 export { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check.js';
 export { NatsReadiness } from './health/nats-readiness.js';
+export { isTransientDatabaseError, sqlState } from './database/sql-errors.js';
 export { bootstrapApp, type BootstrapOptions } from './bootstrap/bootstrap-app.js';

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { STREAMS, StoredEventBatch, SUBJECTS } from '@tally/contracts';
 import { JetStreamConsumer, type ConsumedBatch } from '@tally/nats';
 import { Counter } from 'prom-client';
-import { isTransientDatabaseError } from '../database/sql-errors.js';
+import { isTransientDatabaseError } from '@tally/platform';
 import { foldBatches } from './bucket-fold.js';
 import { RollupDeltaPublisher } from './rollup-delta.publisher.js';
 import { rollupDeltas } from './rollup-deltas.js';

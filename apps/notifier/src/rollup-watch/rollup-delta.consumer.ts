@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { RollupDelta, STREAMS } from '@tally/contracts';
 import { JetStreamConsumer, type ConsumedBatch } from '@tally/nats';
 import { Counter } from 'prom-client';
-import { isTransientDatabaseError } from '../database/sql-errors.js';
+import { isTransientDatabaseError } from '@tally/platform';
 import { RuleEvaluationRepository } from '../evaluation/rule-evaluation.repository.js';
 import { RollupWatermarkRepository } from './rollup-watermark.repository.js';
 import { foldWatermarks } from './watermark-fold.js';
