@@ -20,7 +20,7 @@ export function reusedStackConfig() {
     pidsFile: path.join(path.resolve(REPO_ROOT, env['TALLY_HOME'] || '.tally'), 'pids'),
     natsUrl: (env['NATS_URL'] || 'nats://127.0.0.1:4222').split(',')[0] ?? 'nats://127.0.0.1:4222',
     databaseUrl: env['TALLY_AGGREGATOR_DATABASE_URL'] || tallyDb.toString(),
-    adminToken: env['ADMIN_TOKEN'] || 'tally_dev_admin',
+    adminToken: env['ADMIN_TOKEN'] || 'tally_dev_admin_token',
   };
 }
 

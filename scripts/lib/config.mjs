@@ -50,7 +50,7 @@ export function stackConfig() {
     logLevel: env.LOG_LEVEL || 'info',
     readyTimeoutMs: int('TALLY_READY_TIMEOUT_S', 90) * 1_000,
     apiKeys,
-    adminToken: env.ADMIN_TOKEN || 'tally_dev_admin',
+    adminToken: env.ADMIN_TOKEN || 'tally_dev_admin_token',
     ports: {
       gateway: int('TALLY_GATEWAY_PORT', 3000),
       ingest: int('TALLY_INGEST_PORT', 3001),
