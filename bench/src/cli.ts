@@ -227,7 +227,7 @@ async function run(opts: BenchOptions): Promise<number> {
     if (opts.cpuProf && (!profiled || !stack.profileFile)) {
       say(`--cpu-prof=${opts.cpuProf}: only with the private stack; not profiling`);
     }
-    if (profiled && stack.profileFile) process.kill(profiled.pid, 'SIGUSR2');
+    if (profiled && stack.profileFile) process.kill(profiled.pid, 'SIGWINCH');
     const before = snapshot(meters);
     const ticks0 = machineTicks();
     const t0 = Date.now();
@@ -241,7 +241,7 @@ async function run(opts: BenchOptions): Promise<number> {
       { mode: 'closed', connections: opts.clients, durationS: opts.durationS },
       true,
     );
-    if (profiled && stack.profileFile) process.kill(profiled.pid, 'SIGUSR2');
+    if (profiled && stack.profileFile) process.kill(profiled.pid, 'SIGWINCH');
     await waitUntilIdle(stack);
     const drainS = (Date.now() - t0) / 1000;
     pgPids = [...new Set([...pgPids, ...(await postgresPids(stack.pg, dbName))])];
@@ -382,6 +382,9 @@ async function run(opts: BenchOptions): Promise<number> {
       return 1;
     }
     return 0;
+  } catch (err) {
+    for (const [app, file] of Object.entries(stack.logFiles)) say(`log of ${app}: ${file}`);
+    throw err;
   } finally {
     say('stopping');
     await stack.stop();

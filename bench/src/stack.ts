@@ -38,6 +38,8 @@ export interface BenchStack {
   /** Where the profiled app writes its profile (with --cpu-prof). */
   profileFile: string | undefined;
   notes: string[];
+  /** Log file per app process (private stack), for a failed run. */
+  logFiles: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -131,6 +133,7 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
       nc: conns.nc,
       jsm: conns.jsm,
       profileFile,
+      logFiles: Object.fromEntries(apps.map((a) => [a.name, a.handle.logFile])),
       notes: [
         `private stack: nats-server ${nats.url}, database ${db.name} (${db.source}), ` +
           `TALLY_PARTITIONS=${opts.partitions}, CONSUMER_BATCH_SIZE=${opts.consumerBatch}, LOG_LEVEL=warn`,
@@ -174,6 +177,7 @@ export async function reuseStack(): Promise<BenchStack> {
     nc: conns.nc,
     jsm: conns.jsm,
     profileFile: undefined,
+    logFiles: {},
     notes: [
       `reused stack of scripts/stack.mjs (${apps.map((a) => a.name).join(', ')}); its own ` +
         'partitions, consumer batch size and log level apply',
