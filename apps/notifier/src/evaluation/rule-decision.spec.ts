@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MetricsPoint } from '@tally/contracts';
-import { decide, metricValue, windows, type RuleSpec } from './rule-decision.js';
+import {
+  decide,
+  includesCurrentMinute,
+  metricValue,
+  windows,
+  type RuleSpec,
+} from './rule-decision.js';
 
 const rule = (over: Partial<RuleSpec> = {}): RuleSpec => ({
   metric: 'count',
@@ -18,12 +24,28 @@ const ok = { state: 'ok' as const, lastFiredAt: null };
 const firing = { state: 'firing' as const, lastFiredAt: T - 1_000 };
 
 describe('rule decisions', () => {
-  it('windows end with the current minute bucket', () => {
-    const w = windows(T, 300);
-    assert.equal(new Date(w.current.to).toISOString(), '2026-11-25T10:16:00.000Z');
-    assert.equal(new Date(w.current.from).toISOString(), '2026-11-25T10:11:00.000Z');
-    assert.equal(w.previous.to, w.current.from);
-    assert.equal(w.current.from - w.previous.from, 300_000);
+  it('counts the partial current minute only where under-counting is safe', () => {
+    assert.equal(includesCurrentMinute('above', 'ok'), true);
+    assert.equal(includesCurrentMinute('above', 'firing'), false);
+    assert.equal(includesCurrentMinute('below', 'ok'), false);
+    assert.equal(includesCurrentMinute('below', 'firing'), true);
+    assert.equal(includesCurrentMinute('change_pct', 'ok'), false);
+    assert.equal(includesCurrentMinute('change_pct', 'firing'), false);
+  });
+
+  it('windows end with the current minute, or with the last complete one', () => {
+    const above = windows(T, 300, true);
+    assert.equal(new Date(above.current.to).toISOString(), '2026-11-25T10:16:00.000Z');
+    assert.equal(new Date(above.current.from).toISOString(), '2026-11-25T10:11:00.000Z');
+    assert.equal(above.previous.to, above.current.from);
+    assert.equal(above.current.from - above.previous.from, 300_000);
+    const below = windows(T, 300, false);
+    assert.equal(new Date(below.current.to).toISOString(), '2026-11-25T10:15:00.000Z');
+    assert.equal(new Date(below.current.from).toISOString(), '2026-11-25T10:10:00.000Z');
+    // Within the grace period after a minute ends, that minute is not taken as complete yet.
+    const early = windows(Date.parse('2026-11-25T10:15:02Z'), 60, false);
+    assert.equal(new Date(early.current.to).toISOString(), '2026-11-25T10:14:00.000Z');
+    assert.equal(new Date(early.previous.from).toISOString(), '2026-11-25T10:12:00.000Z');
   });
 
   it('sums the metric, revenue in the rule currency only', () => {

@@ -17,12 +17,34 @@ export interface Range {
   to: number;
 }
 
+/** How long after a minute ends its bucket is taken as complete (ingest-to-rollup lag). */
+export const BUCKET_GRACE_MS = 5_000;
+
 /**
- * The window ending with the current minute bucket (rollups are minute buckets, so a 5-minute
- * window is the current bucket and the four before it), and the window just before it.
+ * Whether the still-filling current minute may count. A partial bucket can only under-count, so
+ * it is used only where under-counting errs on the safe side: to fire an `above` rule (as soon
+ * as the threshold is crossed) and to resolve a `below` rule. Otherwise (firing `below`,
+ * resolving `above`, any `change_pct`) a partial minute would look like a drop, so only complete
+ * minutes count, taken as complete `BUCKET_GRACE_MS` after they end.
  */
-export function windows(now: number, windowSeconds: number): { current: Range; previous: Range } {
-  const end = Math.floor(now / MINUTE) * MINUTE + MINUTE;
+export function includesCurrentMinute(
+  comparison: RuleSpec['comparison'],
+  state: 'ok' | 'firing',
+): boolean {
+  return (
+    (comparison === 'above' && state === 'ok') || (comparison === 'below' && state === 'firing')
+  );
+}
+
+/** The window to evaluate, and the one just before it. */
+export function windows(
+  now: number,
+  windowSeconds: number,
+  includeCurrent: boolean,
+): { current: Range; previous: Range } {
+  const end = includeCurrent
+    ? Math.floor(now / MINUTE) * MINUTE + MINUTE
+    : Math.floor((now - BUCKET_GRACE_MS) / MINUTE) * MINUTE;
   const w = windowSeconds * 1_000;
   return { current: { from: end - w, to: end }, previous: { from: end - 2 * w, to: end - w } };
 }

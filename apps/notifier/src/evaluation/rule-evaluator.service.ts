@@ -12,7 +12,13 @@ import { Counter } from 'prom-client';
 import type { NotifierConfig } from '../config/notifier.config.js';
 import type { AlertRule as RuleRow } from '../generated/prisma/client.js';
 import { renderBody } from '../webhooks/webhook-body.js';
-import { decide, metricValue, windows, type RuleSpec } from './rule-decision.js';
+import {
+  decide,
+  includesCurrentMinute,
+  metricValue,
+  windows,
+  type RuleSpec,
+} from './rule-decision.js';
 import { RuleEvaluationRepository, type Evaluated } from './rule-evaluation.repository.js';
 import { WindowMetricsClient } from './window-metrics.client.js';
 
@@ -71,7 +77,8 @@ export class RuleEvaluatorService implements OnApplicationBootstrap, OnModuleDes
   private async evaluate(rule: RuleRow, timeoutMs: number): Promise<Evaluated> {
     const spec = rule as unknown as RuleSpec;
     const now = Date.now();
-    const w = windows(now, rule.windowSeconds);
+    const state = rule.state as 'ok' | 'firing';
+    const w = windows(now, rule.windowSeconds, includesCurrentMinute(spec.comparison, state));
     const query = (range: { from: number; to: number }) =>
       this.metrics.series(
         {
@@ -96,11 +103,11 @@ export class RuleEvaluatorService implements OnApplicationBootstrap, OnModuleDes
       // NOTE: no data is not zero: when the aggregator cannot answer, a `below` rule must not
       // fire, so the state stays as it is until the next evaluation.
       this.logger.warn({ err, ruleId: rule.id }, 'metric unavailable; rule left as it was');
-      return { state: rule.state as 'ok' | 'firing', value: null, firedAt: null, deliveries: [] };
+      return { state, value: null, firedAt: null, deliveries: [] };
     }
     const decision = decide(
       spec,
-      { state: rule.state as 'ok' | 'firing', lastFiredAt: rule.lastFiredAt?.getTime() ?? null },
+      { state, lastFiredAt: rule.lastFiredAt?.getTime() ?? null },
       value,
       previous,
       now,
