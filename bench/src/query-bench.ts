@@ -12,6 +12,45 @@ export interface QueryResult {
   p95: number;
   p99: number;
   max: number;
+  /** The same SQL on the bench's own connection: the database's share of the time. */
+  sqlOnly: { p50: number; p99: number };
+  /** The same SQL with `SET enable_hashagg = off` (sorted aggregation). */
+  sqlSorted: { p50: number; p99: number };
+}
+
+// NOTE: mirrors MetricsQueryRepository.series() in apps/aggregator (type filter, no dimension
+// grouping), to split the API's time into database and the rest, and to try a planner setting.
+const SERIES_SQL = `
+  WITH per_currency AS (
+    SELECT bucket, NULL::text AS dimension, currency,
+           sum(count) AS count, sum(revenue) AS revenue, hll_union_agg(users) AS users
+    FROM rollups
+    WHERE project_id = $1 AND granularity = 'hour' AND bucket >= $2 AND bucket < $3
+      AND event_type = 'page_view'
+    GROUP BY bucket, currency
+  )
+  SELECT bucket, dimension, sum(count)::bigint AS count,
+         round(hll_cardinality(hll_union_agg(users)))::float8 AS users,
+         jsonb_object_agg(currency, revenue::text) FILTER (WHERE currency <> '') AS revenue
+  FROM per_currency
+  GROUP BY bucket, dimension
+  ORDER BY bucket, dimension`;
+
+async function timeSql(
+  stack: BenchStack,
+  args: unknown[],
+  runs: number,
+): Promise<{ p50: number; p99: number }> {
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
+  for (let i = 0; i < runs + 3; i++) {
+    const t0 = performance.now();
+    await stack.pg.query(SERIES_SQL, args);
+    if (i >= 3) histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+  }
+  return {
+    p50: histogram.getValueAtPercentile(50) / 1000,
+    p99: histogram.getValueAtPercentile(99) / 1000,
+  };
 }
 
 const HOUR = 3_600_000;
@@ -65,8 +104,17 @@ export async function runQueryBench(
   if (buckets !== DAYS * 24) {
     throw new Error(`the 30-day hourly series answered ${buckets} buckets, expected ${DAYS * 24}`);
   }
+  const sqlArgs = [opts.projectId, new Date(start), new Date(end)];
+  const sqlRuns = Math.max(5, Math.min(100, opts.queries));
+  const sqlOnly = await timeSql(stack, sqlArgs, sqlRuns);
+  await stack.pg.query('SET enable_hashagg = off');
+  const sqlSorted = await timeSql(stack, sqlArgs, sqlRuns).finally(() =>
+    stack.pg.query('RESET enable_hashagg'),
+  );
   const ms = (us: number) => us / 1000;
   return {
+    sqlOnly,
+    sqlSorted,
     queries: histogram.totalCount,
     buckets,
     seededRows: seeded.rowCount ?? 0,
