@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
@@ -287,5 +288,17 @@ describe('projects and keys (admin API, KV registry, isolation) over real NATS',
     ingested.length = 0;
     assert.equal((await track(replicaA, STATIC_WRITE)).status, 202);
     assert.equal(ingested[0]?.projectId, 'static');
+  });
+
+  it('a replica starts on an emptied bucket (stream purged) instead of waiting forever', async () => {
+    const jsm = await jetstreamManager(peer);
+    await jsm.streams.purge(`KV_${PROJECTS_BUCKET.name}`);
+    const fresh = await startGateway(nats.url);
+    try {
+      const body = (await (await admin(fresh, 'GET', '')).json()) as { projects: Project[] };
+      assert.deepEqual(body.projects, []);
+    } finally {
+      await fresh.close();
+    }
   });
 });

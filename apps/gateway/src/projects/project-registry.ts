@@ -55,7 +55,9 @@ export class ProjectRegistry implements OnModuleInit, OnModuleDestroy {
     // NOTE: the watcher reports initial values and updates alike; the bucket's last sequence
     // before the watch starts tells when the initial values are all in.
     const { streamInfo } = await kv.status();
-    const loaded = this.untilRevision(streamInfo.state.last_seq);
+    // NOTE: an emptied bucket (stream purged) keeps its last sequence but delivers nothing.
+    const { messages, last_seq: lastSeq } = streamInfo.state;
+    const loaded = messages === 0 ? Promise.resolve() : this.untilRevision(lastSeq);
     const watch = await kv.watch();
     this.watcher = watch;
     void (async () => {
