@@ -158,6 +158,9 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
           LOG_LEVEL: 'info',
           STREAM_REPLICAS: String(natsNodes),
           DATABASE_URL: notifierDb.url,
+          // Webhook receivers in tests listen on loopback; rules are re-evaluated every second.
+          WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32',
+          ALERT_EVAL_INTERVAL: '1s',
         });
         notifier = started.handle;
         notifierReadyUrl = `http://127.0.0.1:${started.port}/readyz`;
