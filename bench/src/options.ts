@@ -22,6 +22,8 @@ export interface BenchOptions {
   users: number;
   /** Profile this app during the peak phase and print its top frames. */
   cpuProf: AppName | undefined;
+  /** NODE_OPTIONS for the four apps (private stack), e.g. V8 heap flags. */
+  nodeOptions: string | undefined;
   /** Use the stack of `node scripts/stack.mjs --detach` instead of a private one. */
   reuse: boolean;
   /** Also write the results as JSON here. */
@@ -46,6 +48,7 @@ throughput, latency, freshness, CPU and memory per process, a naive baseline and
   --queries=N            timed 30-day hourly series queries (default 500; 0 skips)
   --users=N              distinct user ids (default 10000)
   --cpu-prof=APP         profile gateway|ingest|aggregator|notifier during the peak phase
+  --node-options=OPTS    NODE_OPTIONS for the four apps (e.g. --max-semi-space-size=32)
   --reuse                use the stack of \`node scripts/stack.mjs --detach\` (own project via the admin API)
   --json=FILE            also write the results as JSON
   --smoke                a few seconds of tiny load: checks the tool, measures nothing
@@ -62,6 +65,7 @@ const DEFAULTS: BenchOptions = {
   queries: 500,
   users: 10_000,
   cpuProf: undefined,
+  nodeOptions: undefined,
   reuse: false,
   jsonFile: undefined,
   smoke: false,
@@ -111,6 +115,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--reuse') explicit.reuse = true;
     else if (flag === '--help' || flag === '-h') explicit.help = true;
     else if (flag === '--json' && value) explicit.jsonFile = value;
+    else if (flag === '--node-options' && value) explicit.nodeOptions = value;
     else if (flag === '--cpu-prof' && (APP_NAMES as readonly string[]).includes(value ?? '')) {
       explicit.cpuProf = value;
     } else throw new Error(`unknown or incomplete argument "${arg}"\n\n${USAGE}`);

@@ -80,11 +80,17 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
     });
 
     let profileFile: string | undefined;
-    const profileEnv = async (app: AppName): Promise<Record<string, string>> => {
-      if (opts.cpuProf !== app) return {};
-      profileFile = join(await mkdtemp(join(tmpdir(), 'tally-bench-prof-')), `${app}.cpuprofile`);
-      const hook = pathToFileURL(join(REPO_ROOT, 'bench', 'dist', 'profile-hook.js')).href;
-      return { NODE_OPTIONS: `--import=${hook}`, [PROFILE_FILE_VAR]: profileFile };
+    const nodeEnv = async (app: AppName): Promise<Record<string, string>> => {
+      const nodeOptions = opts.nodeOptions ? [opts.nodeOptions] : [];
+      const env: Record<string, string> = {};
+      if (opts.cpuProf === app) {
+        profileFile = join(await mkdtemp(join(tmpdir(), 'tally-bench-prof-')), `${app}.cpuprofile`);
+        const hook = pathToFileURL(join(REPO_ROOT, 'bench', 'dist', 'profile-hook.js')).href;
+        nodeOptions.push(`--import=${hook}`);
+        env[PROFILE_FILE_VAR] = profileFile;
+      }
+      if (nodeOptions.length > 0) env['NODE_OPTIONS'] = nodeOptions.join(' ');
+      return env;
     };
     // NOTE: warn, not info: at info every request writes a log line, which is not what a
     // production deployment under load would run with.
@@ -95,7 +101,7 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
       const handle = await startAppProcess({
         name,
         entry: appEntry(name),
-        env: { ...common, ...env, ...(await profileEnv(name)), HTTP_PORT: String(port) },
+        env: { ...common, ...env, ...(await nodeEnv(name)), HTTP_PORT: String(port) },
         readyUrl: `http://127.0.0.1:${port}/readyz`,
         readyTimeoutMs: 60_000,
       });
@@ -136,7 +142,8 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
       logFiles: Object.fromEntries(apps.map((a) => [a.name, a.handle.logFile])),
       notes: [
         `private stack: nats-server ${nats.url}, database ${db.name} (${db.source}), ` +
-          `TALLY_PARTITIONS=${opts.partitions}, CONSUMER_BATCH_SIZE=${opts.consumerBatch}, LOG_LEVEL=warn`,
+          `TALLY_PARTITIONS=${opts.partitions}, CONSUMER_BATCH_SIZE=${opts.consumerBatch}, LOG_LEVEL=warn` +
+          (opts.nodeOptions ? `, NODE_OPTIONS=${opts.nodeOptions}` : ''),
       ],
       stop,
     };
