@@ -31,6 +31,13 @@ export class FakeGateway {
     return this;
   }
 
+  private fallback: FakeAnswer = { status: 202 };
+
+  /** The answer once the script has run out; a 202 accepting everything unless set. */
+  otherwise(answer: FakeAnswer): void {
+    this.fallback = answer;
+  }
+
   /** Answers for the next requests, in order. */
   answerNext(...answers: Array<FakeAnswer | ((request: ReceivedRequest) => FakeAnswer)>): void {
     this.script.push(...answers);
@@ -55,7 +62,7 @@ export class FakeGateway {
       sentAt: body.sentAt,
     };
     this.requests.push(request);
-    const next = this.script.shift() ?? { status: 202 };
+    const next = this.script.shift() ?? this.fallback;
     const answer = typeof next === 'function' ? next(request) : next;
     if ('drop' in answer) {
       req.socket.destroy();
