@@ -110,9 +110,10 @@ async function loadPhase(
   const started = Date.now();
   let last = { t: started, accepted: 0 };
   let running = true;
+  const stopTicker = new AbortController();
   const ticker = (async () => {
     while (running) {
-      await delay(1000);
+      await delay(1000, undefined, { signal: stopTicker.signal }).catch(() => undefined);
       if (!running) break;
       const now = Date.now();
       const p = load.progress();
@@ -135,6 +136,36 @@ async function loadPhase(
     return { result, freshness };
   } finally {
     running = false;
+    stopTicker.abort();
+    await ticker;
+    ctx.progress.end();
+  }
+}
+
+/**
+ * Waits for the aggregator to commit everything, with a progress line while it drains; resolves
+ * to the time (Date.now()) at which it was seen idle.
+ */
+async function drain(ctx: Ctx, expected: number): Promise<number> {
+  const started = Date.now();
+  let done = false;
+  const stop = new AbortController();
+  const ticker = (async () => {
+    while (!done) {
+      await delay(1000, undefined, { signal: stop.signal }).catch(() => undefined);
+      if (done) break;
+      const committed = await committedSoFar(ctx.stack, ctx.projectId, ctx.name).catch(() => NaN);
+      ctx.progress.update(
+        `[drain ${Math.round((Date.now() - started) / 1000)} s] ${fmt(committed)} of ${fmt(expected)} events committed`,
+      );
+    }
+  })();
+  try {
+    await waitUntilIdle(ctx.stack);
+    return Date.now();
+  } finally {
+    done = true;
+    stop.abort();
     await ticker;
     ctx.progress.end();
   }
@@ -213,7 +244,7 @@ async function run(opts: BenchOptions): Promise<number> {
       { mode: 'closed', connections: opts.clients, durationS: warmUpS },
       false,
     );
-    await waitUntilIdle(stack);
+    await drain(ctx, warm.result.accepted);
 
     // 3. Peak: closed loop at full speed, measured until the aggregator committed the last event.
     const meters: Meter[] = [
@@ -242,8 +273,8 @@ async function run(opts: BenchOptions): Promise<number> {
       true,
     );
     if (profiled && stack.profileFile) process.kill(profiled.pid, 'SIGWINCH');
-    await waitUntilIdle(stack);
-    const drainS = (Date.now() - t0) / 1000;
+    const idleAt = await drain(ctx, warm.result.accepted + peakLoad.result.accepted);
+    const drainS = (idleAt - t0) / 1000;
     pgPids = [...new Set([...pgPids, ...(await postgresPids(stack.pg, dbName))])];
     const after = snapshot(meters);
     const ticks1 = machineTicks();
@@ -298,6 +329,7 @@ async function run(opts: BenchOptions): Promise<number> {
         true,
       );
       halfAccepted = h.result.accepted;
+      await drain(ctx, warm.result.accepted + peakLoad.result.accepted + halfAccepted);
       half = {
         targetEventsPerS,
         durationS: h.result.elapsedMs / 1000,
@@ -308,7 +340,6 @@ async function run(opts: BenchOptions): Promise<number> {
         latency: h.result.latency,
         freshness: h.freshness,
       };
-      await waitUntilIdle(stack);
     }
 
     // 5. Verification: every acknowledged event counted exactly once at every granularity.
