@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { bodyFactory, singleEventFactory } from './bodies.js';
 import { parseOptions } from './options.js';
+import { summariseProfile } from './profile-summary.js';
 import { ROW_LABELS, type BenchResults } from './report.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -51,6 +52,46 @@ describe('options', () => {
     assert.equal(parseOptions(['--cpu-prof=gateway']).cpuProf, 'gateway');
     assert.throws(() => parseOptions(['--clients=0']), /--clients/);
     assert.throws(() => parseOptions(['--cpu-prof=nats']), /unknown or incomplete/);
+  });
+});
+
+describe('profile summary', () => {
+  test('ranks self time by frame and by module, leaving idle out of the shares', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tally-bench-prof-'));
+    const file = join(dir, 'x.cpuprofile');
+    const frame = (id: number, functionName: string, url: string, hitCount: number) => ({
+      id,
+      callFrame: { functionName, url, lineNumber: 9 },
+      hitCount,
+    });
+    await writeFile(
+      file,
+      JSON.stringify({
+        nodes: [
+          frame(1, '(root)', '', 0),
+          frame(2, '(idle)', '', 50),
+          frame(3, 'parse', 'file:///r/node_modules/.pnpm/x/node_modules/fastify/lib/a.js', 30),
+          frame(4, 'track', 'file:///r/apps/gateway/dist/events/events.controller.js', 15),
+          frame(5, '(garbage collector)', '', 5),
+        ],
+      }),
+    );
+    try {
+      const summary = summariseProfile(file);
+      assert.equal(summary.samples, 100);
+      assert.equal(summary.busyShare, 0.5);
+      assert.deepEqual(
+        summary.topModules.map((m) => [m.module, m.share]),
+        [
+          ['fastify', 0.6],
+          ['apps/gateway', 0.3],
+          ['(garbage collector)', 0.1],
+        ],
+      );
+      assert.equal(summary.topFrames[0]?.frame, 'parse fastify/lib/a.js:10');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
