@@ -141,11 +141,18 @@ describe('RollupWriter on real Postgres', () => {
     assert.equal(offsets[0]?.seq, 10n);
   });
 
+  it('folds a sequence once when a redelivered copy shares the batch with its original', async () => {
+    const twin = message(20, [event('twin', T0 + 2 * HOUR)]);
+    await writer.apply({ consumer: 'aggregator-p0', partition: 0, messages: [twin, twin] });
+    const lastHour = (await hourly()).find((p) => p.bucket === '2026-11-25T12:00:00.000Z');
+    assert.equal(lastHour?.count, 5);
+  });
+
   it('merges unique users across buckets instead of summing them', async () => {
     const [day] = await daily();
-    assert.equal(day?.count, 8);
-    // a appears in two hours; summing hourly uniques would give 8.
-    assert.equal(day?.uniqueUsers, 7);
+    assert.equal(day?.count, 9);
+    // a appears in two hours; summing hourly uniques would give 9.
+    assert.equal(day?.uniqueUsers, 8);
     assert.deepEqual(day?.revenue, { EUR: '1.750010' });
   });
 });

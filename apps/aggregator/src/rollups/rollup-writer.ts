@@ -44,11 +44,13 @@ export class RollupWriter {
     const seqs = batch.messages.map((m) => m.seq);
     const committed = await this.repository.applyOnce(partition, seqs, (fresh) => {
       batchesSkipped.inc(batch.messages.length - fresh.size);
-      const applied = batch.messages.filter((m) => fresh.has(m.seq));
+      // NOTE: a redelivered copy can share a batch with its original; fold each sequence once.
+      const applied = batch.messages.filter((m) => fresh.delete(m.seq));
       if (applied.length === 0) return undefined;
       const rows = foldBatches(applied.map((m) => m.data));
       const events = applied.reduce((n, m) => n + m.data.events.length, 0);
-      return { rows, result: { rows, lastSeq: Math.max(...fresh), events } };
+      const lastSeq = Math.max(...applied.map((m) => m.seq));
+      return { rows, result: { rows, lastSeq, events } };
     });
     if (!committed) return;
     eventsApplied.inc(committed.events);

@@ -18,15 +18,17 @@ export class RollupRepository {
   async applyOnce<T>(
     partition: number,
     seqs: number[],
+    /** Gets the sequences not applied before; it may consume the set. */
     plan: (fresh: Set<number>) => { rows: RollupRow[]; result: T } | undefined,
   ): Promise<T | undefined> {
     return this.prisma.$transaction(async (tx) => {
       const fresh = await this.recordSeqs(tx, partition, seqs);
+      const highest = Math.max(0, ...fresh);
       const work = plan(fresh);
       if (!work) return undefined;
       await this.upsert(tx, work.rows);
       await tx.$executeRaw`
-        INSERT INTO partition_offsets (partition, seq) VALUES (${partition}, ${Math.max(...fresh)})
+        INSERT INTO partition_offsets (partition, seq) VALUES (${partition}, ${highest})
         ON CONFLICT (partition) DO UPDATE
         SET seq = GREATEST(partition_offsets.seq, excluded.seq), updated_at = now()`;
       return work.result;

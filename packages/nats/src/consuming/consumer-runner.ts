@@ -94,7 +94,12 @@ export class ConsumerRunner {
 
   private async process(batch: JsMsg[], signal: AbortSignal): Promise<void> {
     const decoded: Decoded[] = [];
+    const seen = new Set<number>();
     for (const msg of batch) {
+      // A redelivered copy can arrive while its original still waits here; acking the original
+      // settles both, so the copy is dropped instead of being handled twice.
+      if (seen.has(msg.info.streamSequence)) continue;
+      seen.add(msg.info.streamSequence);
       if (msg.info.deliveryCount > this.deps.defaults.maxDeliver) {
         await this.deadLetter(msg, `exceeded ${this.deps.defaults.maxDeliver} deliveries`);
         continue;

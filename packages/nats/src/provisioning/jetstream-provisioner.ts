@@ -61,7 +61,13 @@ export class JetStreamProvisioner {
     const config = consumerConfig(spec);
     try {
       await jsm.consumers.info(spec.stream, spec.durable);
-      await jsm.consumers.update(spec.stream, spec.durable, config);
+      // NOTE: only the settings a server lets us change; where to start delivering (deliver
+      // policy, start sequence) is fixed when a consumer is created and must not be resent.
+      await jsm.consumers.update(spec.stream, spec.durable, {
+        ack_wait: config.ack_wait,
+        max_ack_pending: config.max_ack_pending,
+        max_deliver: config.max_deliver,
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
       await jsm.consumers.add(spec.stream, config);
