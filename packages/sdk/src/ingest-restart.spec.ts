@@ -35,11 +35,33 @@ async function appliedBatches(): Promise<number> {
   return Number(result.rows[0]?.n ?? 0);
 }
 
-test('every tracked event is counted exactly once while ingest is SIGKILLed and restarted', async () => {
+/**
+ * The platform fetch, except that every `DROP_EVERY`th 202 is swallowed and the SDK sees a
+ * dropped connection instead: the batch is stored, but the SDK cannot know it and must resend.
+ */
+const DROP_EVERY = 7;
+function fetchLosingAcknowledgements(): { fetch: typeof fetch; dropped: () => number } {
+  let acknowledgements = 0;
+  let dropped = 0;
+  return {
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      if (response.status !== 202 || ++acknowledgements % DROP_EVERY !== 0) return response;
+      await response.arrayBuffer();
+      dropped++;
+      throw new TypeError('fetch failed: the connection dropped after the gateway answered');
+    },
+    dropped: () => dropped,
+  };
+}
+
+test('every tracked event is counted exactly once through lost 202s and an ingest SIGKILL', async () => {
   const name = `sdk-restart-${randomUUID().slice(0, 8)}`;
+  const lossy = fetchLosingAcknowledgements();
   const { tally, errors, rejections, retries, batches } = recordingClient({
     endpoint: stack.gatewayUrl,
     writeKey: stack.writeKey,
+    fetch: lossy.fetch,
     flushAt: 50,
     flushIntervalMs: 20,
     maxRetries: 60,
@@ -69,6 +91,8 @@ test('every tracked event is counted exactly once while ingest is SIGKILLed and 
   );
 
   assert.ok(ackedAtKill < 2 * PER_PHASE, 'ingest died while events were still on their way');
+  assert.ok(lossy.dropped() > 0, 'some stored batches were resent after a lost 202');
+  assert.ok(retries.some((r) => r.reason === 'network'));
   assert.deepEqual(errors, [], 'nothing refused, given up on or dropped');
   assert.equal(rejections.length, 0);
   assert.equal(acknowledged(), 2 * PER_PHASE);
