@@ -96,6 +96,10 @@ export const MetricsQuery = z.object({
   to: z.number().int(),
   granularity: Granularity,
   groupByDimension: z.boolean().default(false),
+  /** IANA time zone whose midnights bound day buckets; UTC when absent. */
+  timeZone: z.string().optional(),
+  /** With groupByDimension: only the N dimensions with the highest count in the range. */
+  top: z.number().int().min(1).max(100).optional(),
 });
 export type MetricsQuery = z.infer<typeof MetricsQuery>;
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { MetricsPoint, MetricsQuery } from '@tally/contracts';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { isWholeHourZone } from './time-zones.js';
 
 interface SeriesRow {
   bucket: Date;
@@ -19,19 +20,27 @@ export class MetricsQueryRepository {
   async series(query: MetricsQuery): Promise<MetricsPoint[]> {
     const byDimension = query.groupByDimension;
     const dimensionColumn = byDimension ? Prisma.sql`dimension` : Prisma.sql`NULL::text`;
-    const groupDimension = byDimension ? Prisma.sql`, dimension` : Prisma.empty;
+    const { granularity, bucket } = bucketing(query);
     const typeFilter = query.type ? Prisma.sql`AND event_type = ${query.type}` : Prisma.empty;
     const dimensionFilter =
       query.dimension !== undefined ? Prisma.sql`AND dimension = ${query.dimension}` : Prisma.empty;
+    const where = Prisma.sql`
+      project_id = ${query.projectId} AND granularity = ${granularity}
+      AND bucket >= ${new Date(query.from)} AND bucket < ${new Date(query.to)}
+      ${typeFilter} ${dimensionFilter}`;
+    const topFilter =
+      byDimension && query.top !== undefined
+        ? Prisma.sql`AND dimension IN (
+            SELECT dimension FROM rollups WHERE ${where}
+            GROUP BY dimension ORDER BY sum(count) DESC, dimension LIMIT ${query.top})`
+        : Prisma.empty;
     const rows = await this.prisma.$queryRaw<SeriesRow[]>`
       WITH per_currency AS (
-        SELECT bucket, ${dimensionColumn} AS dimension, currency,
+        SELECT ${bucket} AS bucket, ${dimensionColumn} AS dimension, currency,
                sum(count) AS count, sum(revenue) AS revenue, hll_union_agg(users) AS users
         FROM rollups
-        WHERE project_id = ${query.projectId} AND granularity = ${query.granularity}
-          AND bucket >= ${new Date(query.from)} AND bucket < ${new Date(query.to)}
-          ${typeFilter} ${dimensionFilter}
-        GROUP BY bucket${groupDimension}, currency
+        WHERE ${where} ${topFilter}
+        GROUP BY 1, 2, 3
       )
       SELECT bucket, dimension, sum(count)::bigint AS count,
              round(hll_cardinality(hll_union_agg(users)))::float8 AS users,
@@ -47,4 +56,20 @@ export class MetricsQueryRepository {
       revenue: row.revenue ?? {},
     }));
   }
+}
+
+/**
+ * Day buckets in a time zone are unions of the UTC hour buckets (or minute buckets, for zones
+ * with half-hour offsets) between two local midnights; HLL unions keep unique users exact to
+ * the sketch's error rather than summed.
+ */
+function bucketing(query: MetricsQuery): { granularity: string; bucket: Prisma.Sql } {
+  const zone = query.timeZone;
+  if (query.granularity !== 'day' || zone === undefined || zone === 'UTC') {
+    return { granularity: query.granularity, bucket: Prisma.sql`bucket` };
+  }
+  return {
+    granularity: isWholeHourZone(zone) ? 'hour' : 'minute',
+    bucket: Prisma.sql`(date_trunc('day', bucket AT TIME ZONE ${zone}) AT TIME ZONE ${zone})`,
+  };
 }

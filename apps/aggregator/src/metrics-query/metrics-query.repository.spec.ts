@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { ConfigService } from '@nestjs/config';
+import type { MetricsQuery, StoredEvent } from '@tally/contracts';
+import { applyMigrations } from '@tally/migrate';
+import { createTestDatabase, type TestDatabaseHandle } from '@tally/testkit';
+import type { AggregatorConfig } from '../config/aggregator.config.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { foldBatches } from '../rollups/bucket-fold.js';
+import { RollupRepository } from '../rollups/rollup.repository.js';
+import { MetricsQueryRepository } from './metrics-query.repository.js';
+
+const at = (iso: string, dimension = 'x', userId = 'u'): StoredEvent => ({
+  id: crypto.randomUUID(),
+  type: 'click',
+  dimension,
+  userId,
+  timestamp: Date.parse(iso),
+  receivedAt: Date.parse(iso),
+});
+
+describe('MetricsQueryRepository on real Postgres', () => {
+  let db: TestDatabaseHandle;
+  let prisma: PrismaService;
+  let queries: MetricsQueryRepository;
+
+  before(async () => {
+    db = await createTestDatabase();
+    const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+    await applyMigrations({ databaseUrl: db.url, migrationsDir });
+    prisma = new PrismaService(new ConfigService<AggregatorConfig, true>({ databaseUrl: db.url }));
+    await prisma.onModuleInit();
+    const events = [
+      at('2026-11-24T22:30:00Z', 'a'), // Berlin: 24th 23:30
+      at('2026-11-24T23:30:00Z', 'a'), // Berlin: 25th 00:30
+      at('2026-11-24T18:45:00Z', 'a'), // Kolkata: 25th 00:15
+      at('2026-11-24T12:00:00Z', 'b'),
+      at('2026-11-24T12:01:00Z', 'b'),
+      at('2026-11-24T12:02:00Z', 'c'),
+    ];
+    const rows = foldBatches([{ v: 1, batchId: 'b', projectId: 'p1', partition: 0, events }]);
+    await new RollupRepository(prisma).applyOnce(0, [1], () => ({ rows, result: true }));
+    queries = new MetricsQueryRepository(prisma);
+  });
+
+  after(async () => {
+    await prisma.onModuleDestroy();
+    await db.drop();
+  });
+
+  const query = (extra: Partial<MetricsQuery>): MetricsQuery => ({
+    projectId: 'p1',
+    from: Date.parse('2026-11-23T00:00:00Z'),
+    to: Date.parse('2026-11-27T00:00:00Z'),
+    granularity: 'day',
+    groupByDimension: false,
+    ...extra,
+  });
+
+  const days = async (extra: Partial<MetricsQuery>) =>
+    (await queries.series(query(extra))).map((p) => [p.bucket, p.count]);
+
+  it('cuts day buckets at UTC midnight by default', async () => {
+    assert.deepEqual(await days({}), [['2026-11-24T00:00:00.000Z', 6]]);
+  });
+
+  it('cuts day buckets at local midnight in a whole-hour time zone', async () => {
+    assert.deepEqual(await days({ timeZone: 'Europe/Berlin' }), [
+      ['2026-11-23T23:00:00.000Z', 5],
+      ['2026-11-24T23:00:00.000Z', 1],
+    ]);
+  });
+
+  it('uses minute buckets for a half-hour time zone', async () => {
+    assert.deepEqual(await days({ timeZone: 'Asia/Kolkata' }), [
+      ['2026-11-23T18:30:00.000Z', 3],
+      ['2026-11-24T18:30:00.000Z', 3],
+    ]);
+  });
+
+  it('keeps only the top N dimensions by count', async () => {
+    const series = await queries.series(query({ groupByDimension: true, top: 2 }));
+    assert.deepEqual(
+      series.map((p) => [p.dimension, p.count]),
+      [
+        ['a', 3],
+        ['b', 2],
+      ],
+    );
+  });
+});
