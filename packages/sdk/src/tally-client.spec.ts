@@ -22,7 +22,7 @@ describe('Tally client against a local HTTP server', () => {
   test('sends a batch as soon as flushAt events are queued, the rest on flush()', async () => {
     const server = fresh();
     const { tally } = recordingClient({
-      endpoint: server.url,
+      endpoint: `${server.url}/`,
       flushAt: 3,
       flushIntervalMs: 60_000,
     });
@@ -45,8 +45,26 @@ describe('Tally client against a local HTTP server', () => {
       tracked,
     );
     assert.equal(server.requests[0]?.authorization, 'Bearer test-write-key');
+    assert.equal(server.requests[0]?.path, '/v1/events');
     for (const event of server.requests.flatMap((r) => r.events)) {
       assert.ok(!Number.isNaN(Date.parse(event.timestamp)), 'every event carries a timestamp');
+    }
+  });
+
+  test('cuts batches so that no request body exceeds 1 MiB', async () => {
+    const server = fresh();
+    const { tally } = recordingClient({
+      endpoint: server.url,
+      flushAt: 500,
+      flushIntervalMs: 60_000,
+    });
+    const blob = 'x'.repeat(30_000);
+    for (let i = 0; i < 40; i++) tally.track(click(`u${i}`, blob));
+    await tally.shutdown();
+    assert.equal(server.requests.flatMap((r) => r.events).length, 40);
+    assert.ok(server.requests.length >= 2, `${server.requests.length} request(s) for ~1.2 MB`);
+    for (const request of server.requests) {
+      assert.ok(request.bodyBytes <= 1024 * 1024, `a body of ${request.bodyBytes} bytes`);
     }
   });
 

@@ -74,7 +74,8 @@ export class Tally {
       ),
     };
     this.delivery = {
-      url: new URL('/v1/events', this.opts.endpoint).toString(),
+      // NOTE: appended, not resolved: an endpoint may carry a path prefix behind a proxy.
+      url: `${this.opts.endpoint.replace(/\/+$/, '')}/v1/events`,
       writeKey: this.opts.writeKey,
       maxRetries: this.opts.maxRetries,
       backoff: { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs },

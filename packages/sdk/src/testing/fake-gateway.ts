@@ -8,6 +8,8 @@ export type FakeAnswer =
 
 export interface ReceivedRequest {
   at: number;
+  path: string | undefined;
+  bodyBytes: number;
   authorization: string | undefined;
   events: QueuedEvent[];
   sentAt: string | undefined;
@@ -51,12 +53,15 @@ export class FakeGateway {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+    const raw = Buffer.concat(chunks);
+    const body = JSON.parse(raw.toString('utf8')) as {
       events: QueuedEvent[];
       sentAt?: string;
     };
     const request: ReceivedRequest = {
       at: Date.now(),
+      path: req.url,
+      bodyBytes: raw.byteLength,
       authorization: req.headers.authorization,
       events: body.events,
       sentAt: body.sentAt,
