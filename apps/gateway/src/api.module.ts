@@ -2,13 +2,21 @@ import { Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { EventsController } from './events/events.controller.js';
+import { ServiceClientModule } from './http/service-client.module.js';
 import { LiveModule } from './live/live.module.js';
 import { MetricsApiController } from './metrics-api/metrics-api.controller.js';
 import { ProjectsModule } from './projects/projects.module.js';
 import { RejectedModule } from './rejected/rejected.module.js';
 
 @Module({
-  imports: [ProjectsModule, AdminModule, RejectedModule, LiveModule, AlertsModule],
+  imports: [
+    ProjectsModule,
+    AdminModule,
+    RejectedModule,
+    LiveModule,
+    AlertsModule,
+    ServiceClientModule,
+  ],
   controllers: [EventsController, MetricsApiController],
 })
 export class ApiModule {}

@@ -10,7 +10,6 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import {
   AlertRuleReply,
   DeliveryLogReply,
@@ -20,16 +19,11 @@ import {
   type Delivery,
   type DeliveryLogQuery,
 } from '@tally/contracts';
-import {
-  childTraceparent,
-  NatsRequester,
-  RemoteRequestError,
-  ServiceUnavailableError,
-} from '@tally/nats';
+import { RemoteRequestError } from '@tally/nats';
 import type { z } from 'zod';
 import { ApiKeys } from '../auth/api-keys.js';
-import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from '../http/api-error.js';
+import { ServiceClient } from '../http/service-client.js';
 import { toCreateInput, toPatchInput } from './alert-body.js';
 
 const STATUS_OF = { not_found: 404, invalid_rule: 400, destination_refused: 400 } as const;
@@ -42,8 +36,7 @@ const STATUS_OF = { not_found: 404, invalid_rule: 400, destination_refused: 400 
 export class AlertsController {
   constructor(
     private readonly keys: ApiKeys,
-    private readonly requester: NatsRequester,
-    private readonly config: ConfigService<GatewayConfig, true>,
+    private readonly services: ServiceClient,
   ) {}
 
   @Get()
@@ -133,22 +126,12 @@ export class AlertsController {
     traceparent?: string,
   ): Promise<z.infer<S>> {
     try {
-      return await this.requester.request(subject, payload, schema, {
-        timeoutMs: this.config.get('timeouts.queryMs', { infer: true }),
-        traceparent: childTraceparent(traceparent),
+      return await this.services.request(subject, payload, schema, {
+        unavailableCode: 'alerts_unavailable',
+        service: 'alert service',
+        traceparent,
       });
     } catch (err) {
-      if (err instanceof ServiceUnavailableError) {
-        throw new ApiError(
-          503,
-          'alerts_unavailable',
-          'the alert service did not answer',
-          undefined,
-          {
-            'Retry-After': String(this.config.get('retryAfterSeconds', { infer: true })),
-          },
-        );
-      }
       if (err instanceof RemoteRequestError && err.kind === 'bad-request') {
         throw new ApiError(400, 'invalid_rule', 'the alert service refused the request');
       }
