@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsQuery, QUEUE_GROUPS, SUBJECTS, type MetricsReply } from '@tally/contracts';
 import { NatsRequestHandler } from '@tally/nats';
+import { BUCKET_MS } from '../rollups/bucket-fold.js';
 import { MetricsQueryRepository } from './metrics-query.repository.js';
 
 const MAX_BUCKETS = 10_000;
-const BUCKET_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
 @Injectable()
 export class MetricsQueryHandler {

@@ -1,6 +1,7 @@
 import type { Granularity, StoredEventBatch } from '@tally/contracts';
 
-const BUCKET_MS: Record<Granularity, number> = {
+/** Length of each rollup bucket. */
+export const BUCKET_MS: Record<Granularity, number> = {
   minute: 60_000,
   hour: 3_600_000,
   day: 86_400_000,
