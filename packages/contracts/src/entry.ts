@@ -47,6 +47,30 @@ export {
   DeliveryLogReply,
   AlertWebhookPayload,
 } from './alerts.js';
+export {
+  ApiErrorBody,
+  TrackRequestBody,
+  TrackReply,
+  MetricsQueryParams,
+  MetricsSeriesReply,
+  REJECTED_LIMITS,
+  RejectedEventsParams,
+  RejectedEventItem,
+  RejectedEventsReply,
+  AlertRuleBody,
+  AlertRulePatchBody,
+  AlertRuleCreatedReply,
+  AlertRuleOneReply,
+  AlertRuleListReply,
+  DeliveryLogParams,
+  DeliveryLogListReply,
+  CreateProjectBody,
+  IssueKeyBody,
+  ProjectListReply,
+  ApiKeySummary,
+  IssuedApiKey,
+  ApiKeyListReply,
+} from './http-api.js';
 export { SUBJECTS, STREAMS, QUEUE_GROUPS, DEAD_LETTER_HEADERS } from './subjects.js';
 export { CONTRACTS_VERSION } from './version.js';
 export { CONTRACT_SCHEMAS, contractsJsonSchema } from './schema/contract-schemas.js';

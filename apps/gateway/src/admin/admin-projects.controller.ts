@@ -1,39 +1,40 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { KeyKind, type ApiKeyRecord, type ProjectRecord } from '@tally/contracts';
-import { z } from 'zod';
+import {
+  CreateProjectBody,
+  IssueKeyBody,
+  type ApiKeyRecord,
+  type ApiKeySummary,
+  type IssuedApiKey,
+  type ProjectRecord,
+} from '@tally/contracts';
 import { ApiError } from '../http/api-error.js';
+import { ServiceClient } from '../http/service-client.js';
+import { validated, type InvalidInput } from '../http/validated.js';
 import { ProjectRegistry } from '../projects/project-registry.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
 
-const CreateProjectBody = z.object({ name: z.string().trim().min(1).max(200) });
-const IssueKeyBody = z.object({ kind: KeyKind });
+const INVALID_BODY: InvalidInput = {
+  code: 'invalid_body',
+  message: 'invalid request body',
+  locator: 'path',
+};
 
-type KeySummary = Omit<ApiKeyRecord, 'projectId'>;
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({
-      path: i.path.join('.'),
-      message: i.message,
-    }));
-    throw new ApiError(400, 'invalid_body', 'invalid request body', details);
-  }
-  return parsed.data;
-}
-
-const summary = ({ projectId: _projectId, ...key }: ApiKeyRecord): KeySummary => key;
+const summary = ({ projectId: _projectId, ...key }: ApiKeyRecord): ApiKeySummary => key;
 
 /** `/v1/admin/projects`: create projects, issue, list and revoke their keys (admin token). */
 @Controller('v1/admin/projects')
 @UseGuards(AdminTokenGuard)
 export class AdminProjectsController {
-  constructor(private readonly registry: ProjectRegistry) {}
+  constructor(
+    private readonly registry: ProjectRegistry,
+    private readonly services: ServiceClient,
+  ) {}
 
   @Post()
   @HttpCode(201)
   create(@Body() body: unknown): Promise<ProjectRecord> {
-    return this.registry.createProject(parseBody(CreateProjectBody, body).name);
+    const { name } = validated(CreateProjectBody, body, INVALID_BODY);
+    return this.written(() => this.registry.createProject(name));
   }
 
   @Get()
@@ -47,15 +48,15 @@ export class AdminProjectsController {
   async issueKey(
     @Param('projectId') projectId: string,
     @Body() body: unknown,
-  ): Promise<KeySummary & { key: string }> {
+  ): Promise<IssuedApiKey> {
     this.requireProject(projectId);
-    const { kind } = parseBody(IssueKeyBody, body);
-    const issued = await this.registry.issueKey(projectId, kind);
+    const { kind } = validated(IssueKeyBody, body, INVALID_BODY);
+    const issued = await this.written(() => this.registry.issueKey(projectId, kind));
     return { ...summary(issued.record), key: issued.key };
   }
 
   @Get(':projectId/keys')
-  listKeys(@Param('projectId') projectId: string): { keys: KeySummary[] } {
+  listKeys(@Param('projectId') projectId: string): { keys: ApiKeySummary[] } {
     this.requireProject(projectId);
     return { keys: this.registry.listKeys(projectId).map(summary) };
   }
@@ -64,11 +65,19 @@ export class AdminProjectsController {
   async revokeKey(
     @Param('projectId') projectId: string,
     @Param('keyId') keyId: string,
-  ): Promise<KeySummary> {
+  ): Promise<ApiKeySummary> {
     this.requireProject(projectId);
-    const revoked = await this.registry.revokeKey(projectId, keyId);
+    const revoked = await this.written(() => this.registry.revokeKey(projectId, keyId));
     if (!revoked) throw new ApiError(404, 'key_not_found', `project has no key ${keyId}`);
     return summary(revoked);
+  }
+
+  /** Writes go to the projects KV bucket: NATS down means 503, not 500. */
+  private written<T>(write: () => Promise<T>): Promise<T> {
+    return this.services.natsWork(write, {
+      unavailableCode: 'projects_unavailable',
+      service: 'projects store (NATS KV)',
+    });
   }
 
   private requireProject(projectId: string): void {

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   AlertRuleReply,
+  DeliveryLogParams,
   DeliveryLogReply,
   SUBJECTS,
   type AlertRule,
@@ -24,6 +25,7 @@ import type { z } from 'zod';
 import { ApiKeys } from '../auth/api-keys.js';
 import { ApiError } from '../http/api-error.js';
 import { ServiceClient } from '../http/service-client.js';
+import { INVALID_QUERY, validated } from '../http/validated.js';
 import { toCreateInput, toPatchInput } from './alert-body.js';
 
 const STATUS_OF = { not_found: 404, invalid_rule: 400, destination_refused: 400 } as const;
@@ -94,11 +96,8 @@ export class AlertsController {
     @Headers('traceparent') traceparent: string | undefined,
   ): Promise<{ deliveries: Delivery[] }> {
     const projectId = this.keys.projectFor(auth, 'read');
-    const n = limit === undefined ? 50 : Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 200) {
-      throw new ApiError(400, 'invalid_query', 'limit must be an integer from 1 to 200');
-    }
-    const query: DeliveryLogQuery = { projectId, ruleId: id, limit: n };
+    const params = validated(DeliveryLogParams, { limit }, INVALID_QUERY);
+    const query: DeliveryLogQuery = { projectId, ruleId: id, limit: params.limit };
     const reply = await this.request(
       SUBJECTS.alertDeliveries,
       query,

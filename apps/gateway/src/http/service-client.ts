@@ -1,6 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { childTraceparent, NatsRequester, ServiceUnavailableError } from '@tally/nats';
+import { JetStreamError } from '@nats-io/jetstream';
+import {
+  ClosedConnectionError,
+  ConnectionError,
+  DrainingConnectionError,
+  NoRespondersError,
+  RequestError,
+  TimeoutError,
+} from '@nats-io/transport-node';
+import {
+  childTraceparent,
+  NatsConnection,
+  NatsRequester,
+  ServiceUnavailableError,
+} from '@tally/nats';
 import type { z } from 'zod';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from './api-error.js';
@@ -13,14 +27,27 @@ export interface ServiceCall {
   traceparent?: string;
 }
 
+/** Failures of NATS itself (down, reconnecting, no JetStream answer), not of our request. */
+const NATS_FAILURES = [
+  ClosedConnectionError,
+  ConnectionError,
+  DrainingConnectionError,
+  NoRespondersError,
+  RequestError,
+  TimeoutError,
+  JetStreamError,
+];
+
 /**
- * Request/reply from the gateway to a service behind it. A service that does not answer in
- * time becomes `503` with `Retry-After`, the same for every endpoint.
+ * Request/reply from the gateway to a service behind it, and the gateway's own NATS work (KV
+ * writes, stream reads). When NATS or the service does not answer in time, the caller gets
+ * `503` with `Retry-After`, the same for every endpoint.
  */
 @Injectable()
 export class ServiceClient {
   constructor(
     private readonly requester: NatsRequester,
+    private readonly connection: NatsConnection,
     private readonly config: ConfigService<GatewayConfig, true>,
   ) {}
 
@@ -37,16 +64,34 @@ export class ServiceClient {
       });
     } catch (err) {
       if (!(err instanceof ServiceUnavailableError)) throw err;
-      const retryAfter = String(this.config.get('retryAfterSeconds', { infer: true }));
-      throw new ApiError(
-        503,
-        call.unavailableCode,
-        `the ${call.service} did not answer`,
-        undefined,
-        {
-          'Retry-After': retryAfter,
-        },
-      );
+      throw this.unavailable(call);
     }
+  }
+
+  /**
+   * Runs `work` against NATS (KV, JetStream). While the connection is down it answers 503 at
+   * once instead of waiting for the client's buffered request to time out.
+   */
+  async natsWork<T>(work: () => Promise<T>, call: ServiceCall): Promise<T> {
+    if (!this.connection.isConnected()) throw this.unavailable(call);
+    try {
+      return await work();
+    } catch (err) {
+      if (NATS_FAILURES.some((failure) => err instanceof failure)) throw this.unavailable(call);
+      throw err;
+    }
+  }
+
+  private unavailable(call: ServiceCall): ApiError {
+    const retryAfter = String(this.config.get('retryAfterSeconds', { infer: true }));
+    return new ApiError(
+      503,
+      call.unavailableCode,
+      `the ${call.service} did not answer`,
+      undefined,
+      {
+        'Retry-After': retryAfter,
+      },
+    );
   }
 }

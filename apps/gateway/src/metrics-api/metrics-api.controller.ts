@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Query } from '@nestjs/common';
-import { MetricsReply, SUBJECTS, type MetricsPoint } from '@tally/contracts';
+import { MetricsReply, SUBJECTS, type MetricsSeriesReply } from '@tally/contracts';
 import { ApiKeys } from '../auth/api-keys.js';
 import { ApiError } from '../http/api-error.js';
 import { ServiceClient } from '../http/service-client.js';
@@ -18,7 +18,7 @@ export class MetricsApiController {
     @Query() params: Record<string, string>,
     @Headers('authorization') authorization: string | undefined,
     @Headers('traceparent') traceparent: string | undefined,
-  ): Promise<{ series: MetricsPoint[] }> {
+  ): Promise<MetricsSeriesReply> {
     const projectId = this.keys.projectFor(authorization, 'read');
     const query = toMetricsQuery(projectId, params);
     const reply = await this.services.request(SUBJECTS.metricsQuery, query, MetricsReply, {

@@ -1,24 +1,9 @@
 import { Controller, Get, Headers, Query } from '@nestjs/common';
-import type { EventError } from '@tally/contracts';
-import { z } from 'zod';
+import { RejectedEventsParams, type RejectedEventsReply } from '@tally/contracts';
 import { ApiKeys } from '../auth/api-keys.js';
-import { ApiError } from '../http/api-error.js';
+import { ServiceClient } from '../http/service-client.js';
+import { INVALID_QUERY, validated } from '../http/validated.js';
 import { RejectedEventsReader } from './rejected-events.reader.js';
-
-export const REJECTED_LIMITS = { default: 50, max: 500 } as const;
-
-const RejectedParams = z.object({
-  limit: z.coerce.number().int().min(1).max(REJECTED_LIMITS.max).default(REJECTED_LIMITS.default),
-});
-
-interface RejectedItem {
-  seq: number;
-  receivedAt: string;
-  requestId: string;
-  index: number;
-  errors: EventError[];
-  excerpt: string;
-}
 
 /** `GET /v1/rejected`: the read key's project's newest rejected events, with reasons. */
 @Controller('v1/rejected')
@@ -26,23 +11,20 @@ export class RejectedEventsController {
   constructor(
     private readonly keys: ApiKeys,
     private readonly reader: RejectedEventsReader,
+    private readonly services: ServiceClient,
   ) {}
 
   @Get()
   async list(
     @Query() params: Record<string, string>,
     @Headers('authorization') authorization: string | undefined,
-  ): Promise<{ rejected: RejectedItem[] }> {
+  ): Promise<RejectedEventsReply> {
     const projectId = this.keys.projectFor(authorization, 'read');
-    const parsed = RejectedParams.safeParse(params);
-    if (!parsed.success) {
-      const details = parsed.error.issues.map((i) => ({
-        param: i.path.join('.'),
-        message: i.message,
-      }));
-      throw new ApiError(400, 'invalid_query', 'invalid query parameters', details);
-    }
-    const stored = await this.reader.newest(projectId, parsed.data.limit);
+    const { limit } = validated(RejectedEventsParams, params, INVALID_QUERY);
+    const stored = await this.services.natsWork(() => this.reader.newest(projectId, limit), {
+      unavailableCode: 'rejected_unavailable',
+      service: 'rejected-events stream (NATS JetStream)',
+    });
     return {
       rejected: stored.map(({ seq, event }) => ({
         seq,
