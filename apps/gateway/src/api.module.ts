@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { EventsController } from './events/events.controller.js';
+import { JsonBodiesModule } from './http/json-bodies.module.js';
 import { ServiceClientModule } from './http/service-client.module.js';
 import { LiveModule } from './live/live.module.js';
 import { MetricsApiController } from './metrics-api/metrics-api.controller.js';
@@ -16,6 +17,7 @@ import { RejectedModule } from './rejected/rejected.module.js';
     LiveModule,
     AlertsModule,
     ServiceClientModule,
+    JsonBodiesModule,
   ],
   controllers: [EventsController, MetricsApiController],
 })

@@ -6,4 +6,6 @@ export const INGEST_LIMITS = {
   maxStringLength: 1024,
   maxUserIdLength: 256,
   maxPropertiesKeys: 100,
+  /** Arrays and objects nested deeper than this in a request are refused before any work. */
+  maxNestingDepth: 64,
 } as const;
