@@ -7,11 +7,13 @@ import { ServiceClientModule } from './http/service-client.module.js';
 import { LiveModule } from './live/live.module.js';
 import { MetricsApiController } from './metrics-api/metrics-api.controller.js';
 import { ProjectsModule } from './projects/projects.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RejectedModule } from './rejected/rejected.module.js';
 
 @Module({
   imports: [
     ProjectsModule,
+    RateLimitModule,
     AdminModule,
     RejectedModule,
     LiveModule,

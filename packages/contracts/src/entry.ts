@@ -71,6 +71,7 @@ export {
   IssuedApiKey,
   ApiKeyListReply,
 } from './http-api.js';
+export { RateLimitUsage } from './rate-limits.js';
 export { SUBJECTS, STREAMS, QUEUE_GROUPS, DEAD_LETTER_HEADERS } from './subjects.js';
 export { CONTRACTS_VERSION } from './version.js';
 export { CONTRACT_SCHEMAS, contractsJsonSchema } from './schema/contract-schemas.js';

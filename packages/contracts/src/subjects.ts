@@ -19,6 +19,8 @@ export const SUBJECTS = {
   rollups: (projectId: string) => `tally.rollups.${projectId}`,
   /** Core publish (no persistence) for the live view. */
   live: (projectId: string) => `tally.live.${projectId}`,
+  /** Core publish to every gateway replica (no queue group): `RateLimitUsage` reports. */
+  rateLimitUsage: 'tally.gateway.rate-usage',
   /** JetStream `STREAMS.dead`: `tally.dead.<stream>.<consumer>`. */
   dead: (stream: string, consumer: string) => `tally.dead.${stream}.${consumer}`,
 } as const;

@@ -26,6 +26,7 @@ import { ApiKeys } from '../auth/api-keys.js';
 import { ApiError } from '../http/api-error.js';
 import { ServiceClient } from '../http/service-client.js';
 import { INVALID_QUERY, validated } from '../http/validated.js';
+import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { toCreateInput, toPatchInput } from './alert-body.js';
 
 const STATUS_OF = { not_found: 404, invalid_rule: 400, destination_refused: 400 } as const;
@@ -42,12 +43,14 @@ export class AlertsController {
   ) {}
 
   @Get()
+  @RateLimited('read')
   async list(@Headers('authorization') auth: string | undefined): Promise<{ rules: AlertRule[] }> {
     const projectId = this.keys.projectFor(auth, 'read');
     return { rules: await this.rules({ op: 'list', projectId }) };
   }
 
   @Post()
+  @RateLimited('write')
   @HttpCode(201)
   async create(
     @Body() body: unknown,
@@ -59,6 +62,7 @@ export class AlertsController {
   }
 
   @Get(':id')
+  @RateLimited('read')
   async get(
     @Param('id') id: string,
     @Headers('authorization') auth: string | undefined,
@@ -68,6 +72,7 @@ export class AlertsController {
   }
 
   @Patch(':id')
+  @RateLimited('write')
   async update(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -79,6 +84,7 @@ export class AlertsController {
   }
 
   @Delete(':id')
+  @RateLimited('write')
   @HttpCode(204)
   async remove(
     @Param('id') id: string,
@@ -89,6 +95,7 @@ export class AlertsController {
   }
 
   @Get(':id/deliveries')
+  @RateLimited('read')
   async deliveries(
     @Param('id') id: string,
     @Query('limit') limit: string | undefined,

@@ -11,6 +11,13 @@ interface KeyGrant {
   revoked: boolean;
 }
 
+/** What a valid key may do, and its hash: the identity rate limits are kept under. */
+export interface ValidGrant {
+  projectId: string;
+  kind: KeyKind;
+  keyHash: string;
+}
+
 /**
  * Resolves `Authorization: Bearer <key>` to the project it may act on. Keys issued through the
  * admin API come from the in-memory mirror of the projects KV bucket; the static bootstrap keys
@@ -32,18 +39,23 @@ export class ApiKeys {
 
   /** The project the bearer key grants `kind` access to; 401/403 with a reason otherwise. */
   projectFor(authorization: string | undefined, kind: KeyKind): string {
+    return this.grantFor(authorization, kind).projectId;
+  }
+
+  /** As `projectFor`, with the key's hash. */
+  grantFor(authorization: string | undefined, kind: KeyKind): ValidGrant {
     const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!key) throw new ApiError(401, 'missing_key', 'send "Authorization: Bearer <key>"');
-    const grant = this.grantFor(key);
+    const keyHash = hashKey(key);
+    const grant = this.lookup(keyHash);
     if (!grant || grant.revoked) throw new ApiError(401, 'invalid_key', 'unknown or revoked key');
     if (grant.kind !== kind) {
       throw new ApiError(403, 'wrong_key_kind', `this endpoint needs a ${kind} key`);
     }
-    return grant.projectId;
+    return { projectId: grant.projectId, kind, keyHash };
   }
 
-  private grantFor(key: string): KeyGrant | undefined {
-    const hash = hashKey(key);
+  private lookup(hash: string): KeyGrant | undefined {
     const issued = this.registry.findKey(hash);
     if (issued) {
       return { projectId: issued.projectId, kind: issued.kind, revoked: !!issued.revokedAt };

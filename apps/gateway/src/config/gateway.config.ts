@@ -7,6 +7,9 @@ const ApiKey = z.object({
   kind: z.enum(['write', 'read']),
 });
 
+/** A rate; `0` turns the limit off. */
+const rate = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
 const GatewayEnv = z.object({
   NATS_URL: envFields.natsServers,
   HTTP_PORT: envFields.port(3000),
@@ -31,6 +34,11 @@ const GatewayEnv = z.object({
   QUERY_TIMEOUT_MS: envFields.positiveInt(5_000),
   RETRY_AFTER_SECONDS: envFields.positiveInt(1),
   INGEST_CHUNK_BYTES: envFields.positiveInt(512 * 1024),
+  RATE_LIMIT_WRITE_EVENTS_PER_SECOND: rate(50_000),
+  RATE_LIMIT_WRITE_BURST_EVENTS: envFields.positiveInt(100_000),
+  RATE_LIMIT_READ_REQUESTS_PER_SECOND: rate(100),
+  RATE_LIMIT_READ_BURST: envFields.positiveInt(200),
+  RATE_LIMIT_SYNC_MS: envFields.positiveInt(100),
 });
 
 export type ApiKeyConfig = z.infer<typeof ApiKey>;
@@ -48,6 +56,17 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
     timeouts: { ingestMs: e.INGEST_TIMEOUT_MS, queryMs: e.QUERY_TIMEOUT_MS },
     retryAfterSeconds: e.RETRY_AFTER_SECONDS,
     ingestChunkBytes: e.INGEST_CHUNK_BYTES,
+    rateLimits: {
+      write: {
+        ratePerSecond: e.RATE_LIMIT_WRITE_EVENTS_PER_SECOND,
+        burst: e.RATE_LIMIT_WRITE_BURST_EVENTS,
+      },
+      read: {
+        ratePerSecond: e.RATE_LIMIT_READ_REQUESTS_PER_SECOND,
+        burst: e.RATE_LIMIT_READ_BURST,
+      },
+      syncMs: e.RATE_LIMIT_SYNC_MS,
+    },
   };
 }
 

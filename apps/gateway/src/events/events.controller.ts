@@ -6,6 +6,8 @@ import { childTraceparent, NatsRequester, ServiceUnavailableError } from '@tally
 import { ApiKeys } from '../auth/api-keys.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from '../http/api-error.js';
+import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
+import { eventsInBody } from '../rate-limit/request-cost.js';
 import { toEventBatch } from './event-body.js';
 import { ingestChunks } from './ingest-chunks.js';
 
@@ -25,6 +27,7 @@ export class EventsController {
 
   @Post()
   @HttpCode(202)
+  @RateLimited('write', eventsInBody)
   async track(
     @Body() body: unknown,
     @Headers('authorization') authorization: string | undefined,

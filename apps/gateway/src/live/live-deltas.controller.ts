@@ -1,10 +1,12 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiKeys } from '../auth/api-keys.js';
+import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { LiveDeltaRelay } from './live-delta.relay.js';
 
 /** `GET /v1/live`: Server-Sent Events of the read key's project's rollup deltas. */
 @Controller('v1/live')
+@RateLimited('read')
 export class LiveDeltasController {
   constructor(
     private readonly keys: ApiKeys,

@@ -3,10 +3,12 @@ import { MetricsReply, SUBJECTS, type MetricsSeriesReply } from '@tally/contract
 import { ApiKeys } from '../auth/api-keys.js';
 import { ApiError } from '../http/api-error.js';
 import { ServiceClient } from '../http/service-client.js';
+import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { toMetricsQuery } from './series-query.js';
 
 /** `GET /v1/metrics`: a rollup series of the read key's project, answered by the aggregator. */
 @Controller('v1/metrics')
+@RateLimited('read')
 export class MetricsApiController {
   constructor(
     private readonly keys: ApiKeys,

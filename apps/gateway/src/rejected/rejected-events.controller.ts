@@ -3,10 +3,12 @@ import { RejectedEventsParams, type RejectedEventsReply } from '@tally/contracts
 import { ApiKeys } from '../auth/api-keys.js';
 import { ServiceClient } from '../http/service-client.js';
 import { INVALID_QUERY, validated } from '../http/validated.js';
+import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { RejectedEventsReader } from './rejected-events.reader.js';
 
 /** `GET /v1/rejected`: the read key's project's newest rejected events, with reasons. */
 @Controller('v1/rejected')
+@RateLimited('read')
 export class RejectedEventsController {
   constructor(
     private readonly keys: ApiKeys,

@@ -17,6 +17,7 @@ import {
   StoredEventBatch,
 } from '../messages.js';
 import { ApiKeyRecord, ProjectRecord } from '../projects.js';
+import { RateLimitUsage } from '../rate-limits.js';
 import { CONTRACTS_VERSION } from '../version.js';
 
 /** Every contract that is published as JSON Schema, by name. */
@@ -38,6 +39,7 @@ export const CONTRACT_SCHEMAS = {
   DeliveryLogQuery,
   DeliveryLogReply,
   AlertWebhookPayload,
+  RateLimitUsage,
 } as const;
 
 export type JsonSchema = Record<string, unknown>;
