@@ -51,6 +51,14 @@ export function stackConfig() {
     readyTimeoutMs: int('TALLY_READY_TIMEOUT_S', 90) * 1_000,
     apiKeys,
     adminToken: env.ADMIN_TOKEN || 'tally_dev_admin_token',
+    // The dev stack also carries `pnpm bench --reuse` (~100k events/s through one write key) and
+    // `tally-load`: limits far above that unless set, so they never throttle.
+    rateLimits: {
+      RATE_LIMIT_WRITE_EVENTS_PER_SECOND: env.RATE_LIMIT_WRITE_EVENTS_PER_SECOND || '10000000',
+      RATE_LIMIT_WRITE_BURST_EVENTS: env.RATE_LIMIT_WRITE_BURST_EVENTS || '20000000',
+      RATE_LIMIT_READ_REQUESTS_PER_SECOND: env.RATE_LIMIT_READ_REQUESTS_PER_SECOND || '1000000',
+      RATE_LIMIT_READ_BURST: env.RATE_LIMIT_READ_BURST || '2000000',
+    },
     ports: {
       gateway: int('TALLY_GATEWAY_PORT', 3000),
       ingest: int('TALLY_INGEST_PORT', 3001),
@@ -86,7 +94,12 @@ export function appSpecs(cfg) {
     {
       name: 'gateway',
       port: cfg.ports.gateway,
-      env: { ...common, TALLY_API_KEYS: cfg.apiKeys, ADMIN_TOKEN: cfg.adminToken },
+      env: {
+        ...common,
+        ...cfg.rateLimits,
+        TALLY_API_KEYS: cfg.apiKeys,
+        ADMIN_TOKEN: cfg.adminToken,
+      },
     },
   ].map((app) => ({ ...app, env: { ...app.env, HTTP_PORT: String(app.port) } }));
 }

@@ -139,6 +139,10 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
         LOG_LEVEL: 'info',
         TALLY_API_KEYS: apiKeys,
         ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+        // The suites send and poll as fast as they can: limits that never refuse (the limiter still
+        // runs); limits themselves are tested in the gateway's own tests.
+        RATE_LIMIT_WRITE_EVENTS_PER_SECOND: '10000000',
+        RATE_LIMIT_READ_REQUESTS_PER_SECOND: '1000000',
       }),
     ]);
 
