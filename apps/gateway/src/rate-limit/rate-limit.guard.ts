@@ -48,11 +48,12 @@ export class RateLimitGuard implements CanActivate {
     }
     throttled.inc({ kind: rule.kind });
     const seconds = admission.retryAfterSeconds;
+    const limit = `${policy.ratePerSecond} ${UNITS[rule.kind]}/s`;
     throw new ApiError(
       429,
       'rate_limited',
-      `this key is over its rate limit of ${policy.ratePerSecond} ${UNITS[rule.kind]}/s; retry in ${seconds} s`,
-      { retryAfterSeconds: seconds },
+      `this key is over its rate limit of ${limit}`,
+      [{ message: `retry in ${seconds} s`, retryAfterSeconds: seconds }],
       { ...headers, 'Retry-After': String(seconds) },
     );
   }

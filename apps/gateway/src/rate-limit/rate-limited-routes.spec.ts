@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ApiErrorBody } from '@tally/contracts';
 import { startNatsServer, waitFor, type NatsServerHandle } from '@tally/testkit';
 import {
   errorCode,
@@ -64,11 +65,13 @@ describe('rate-limited routes (one gateway on real NATS)', () => {
     const refused = await post(WRITE[0]!, 5);
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get('retry-after'), '2', '5 events at 4/s');
-    assert.deepEqual(await refused.json(), {
+    const body: unknown = await refused.json();
+    assert.ok(ApiErrorBody.safeParse(body).success, 'the public error shape');
+    assert.deepEqual(body, {
       error: {
         code: 'rate_limited',
-        message: 'this key is over its rate limit of 4 events/s; retry in 2 s',
-        details: { retryAfterSeconds: 2 },
+        message: 'this key is over its rate limit of 4 events/s',
+        details: [{ message: 'retry in 2 s', retryAfterSeconds: 2 }],
       },
     });
 
