@@ -73,6 +73,8 @@ export const MetricsQueryParams = z
       .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')
       .optional(),
     top: z.coerce.number().int().min(1).max(100).optional(),
+    /** `true`: one point for the whole range, unique users merged over all of its buckets. */
+    total: z.enum(['true', 'false']).optional(),
   })
   .refine((p) => p.top === undefined || p.groupBy === 'dimension', {
     path: ['top'],

@@ -100,6 +100,11 @@ export const MetricsQuery = z.object({
   timeZone: z.string().optional(),
   /** With groupByDimension: only the N dimensions with the highest count in the range. */
   top: z.number().int().min(1).max(100).optional(),
+  /**
+   * One point for the whole range (its bucket is `from`): counts and revenue summed, unique users
+   * one HLL union over every bucket, so a user seen in many buckets counts once.
+   */
+  total: z.boolean().optional(),
 });
 export type MetricsQuery = z.infer<typeof MetricsQuery>;
 

@@ -89,4 +89,22 @@ describe('MetricsQueryRepository on real Postgres', () => {
       ],
     );
   });
+
+  it('answers one point for the whole range with users merged across its buckets', async () => {
+    const minutes = query({ granularity: 'minute', from: Date.parse('2026-11-24T12:00:00Z') });
+    const perMinute = await queries.series(minutes);
+    assert.equal(perMinute.length, 6);
+    assert.deepEqual(await queries.series({ ...minutes, total: true }), [
+      { bucket: '2026-11-24T12:00:00.000Z', count: 6, uniqueUsers: 1, revenue: {} },
+    ]);
+    const perDimension = await queries.series({ ...minutes, total: true, groupByDimension: true });
+    assert.deepEqual(
+      perDimension.map((p) => [p.dimension, p.count, p.uniqueUsers]),
+      [
+        ['a', 3, 1],
+        ['b', 2, 1],
+        ['c', 1, 1],
+      ],
+    );
+  });
 });

@@ -20,7 +20,8 @@ export class MetricsQueryRepository {
   async series(query: MetricsQuery): Promise<MetricsPoint[]> {
     const byDimension = query.groupByDimension;
     const dimensionColumn = byDimension ? Prisma.sql`dimension` : Prisma.sql`NULL::text`;
-    const { granularity, bucket } = bucketing(query);
+    const { granularity, bucket: perBucket } = bucketing(query);
+    const bucket = query.total ? Prisma.sql`${new Date(query.from)}::timestamptz` : perBucket;
     const typeFilter = query.type ? Prisma.sql`AND event_type = ${query.type}` : Prisma.empty;
     const dimensionFilter =
       query.dimension !== undefined ? Prisma.sql`AND dimension = ${query.dimension}` : Prisma.empty;

@@ -26,6 +26,7 @@ describe('toMetricsQuery', () => {
       groupBy: 'dimension',
       tz: 'Europe/Berlin',
       top: '5',
+      total: 'true',
     });
     assert.deepEqual(query, {
       projectId: 'p1',
@@ -37,12 +38,14 @@ describe('toMetricsQuery', () => {
       groupByDimension: true,
       timeZone: 'Europe/Berlin',
       top: 5,
+      total: true,
     });
   });
 
   it('names each invalid parameter', () => {
     assert.deepEqual(invalidParams({ ...range, tz: 'Mars/Olympus' }), ['tz']);
     assert.deepEqual(invalidParams({ ...range, top: '3' }), ['top']);
+    assert.deepEqual(invalidParams({ ...range, total: 'maybe' }), ['total']);
     assert.deepEqual(
       invalidParams({ from: 'yesterday', to: range.to, granularity: 'week' }).sort(),
       ['from', 'granularity'],

@@ -14,5 +14,6 @@ export function toMetricsQuery(projectId: string, params: unknown): MetricsQuery
     groupByDimension: p.groupBy === 'dimension',
     timeZone: p.tz,
     top: p.top,
+    total: p.total === 'true',
   };
 }
