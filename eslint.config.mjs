@@ -56,6 +56,37 @@ const nodeGlobals = Object.fromEntries(
   ].map((name) => [name, 'readonly']),
 );
 
+/** Globals of the dashboard's browser modules (apps/gateway/public/). */
+const browserGlobals = Object.fromEntries(
+  [
+    'document',
+    'localStorage',
+    'fetch',
+    'URLSearchParams',
+    'AbortController',
+    'ResizeObserver',
+    'TextDecoderStream',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+  ].map((name) => [name, 'readonly']),
+);
+
+/** Markup from strings: the dashboard shows user-supplied text, so only textContent is allowed. */
+const markupSinks = [
+  {
+    selector:
+      'AssignmentExpression > MemberExpression.left[property.name=/^(innerHTML|outerHTML)$/]',
+    message: 'Use textContent (API text is user-supplied), never innerHTML/outerHTML.',
+  },
+  {
+    selector:
+      'CallExpression > MemberExpression.callee[property.name=/^(insertAdjacentHTML|write|writeln)$/]',
+    message: 'Build elements and set textContent; never parse strings as markup.',
+  },
+];
+
 export default defineConfig(
   globalIgnores([
     '**/dist/**',
@@ -69,6 +100,7 @@ export default defineConfig(
     // files such as this one are not).
     '**/*.{js,mjs,cjs}',
     '!scripts/**/*.{js,mjs,cjs}',
+    '!apps/*/public/**/*.js',
   ]),
 
   {
@@ -203,6 +235,26 @@ export default defineConfig(
       ],
       eqeqeq: 'error',
       curly: ['error', 'multi-line'],
+    },
+  },
+
+  {
+    name: 'tally/browser',
+    files: ['apps/*/public/**/*.js'],
+    extends: [js.configs.recommended],
+    languageOptions: {
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+      globals: browserGlobals,
+    },
+    rules: {
+      'no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
+      eqeqeq: 'error',
+      curly: ['error', 'multi-line'],
+      'no-restricted-syntax': ['error', ...markupSinks],
     },
   },
 );

@@ -5,6 +5,7 @@ import { NatsModule } from '@tally/nats';
 import { HealthModule, loggingModule, NatsReadiness } from '@tally/platform';
 import { ApiModule } from './api.module.js';
 import { gatewayConfig, type GatewayConfig } from './config/gateway.config.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { ApiErrorFilter } from './http/api-error.filter.js';
 
 export function appModule(env: Record<string, string | undefined>) {
@@ -22,6 +23,7 @@ export function appModule(env: Record<string, string | undefined>) {
         }),
       }),
       ApiModule,
+      DashboardModule,
       HealthModule.register([NatsReadiness]),
     ],
     providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],

@@ -1,0 +1,28 @@
+/**
+ * Events per second per event type over a sliding window, from the live deltas as they arrive
+ * (a delta's rows may belong to older buckets: late events count when they arrive).
+ */
+export class LiveRates {
+  constructor(windowMs = 10_000) {
+    this.windowMs = windowMs;
+    this.arrivals = [];
+    this.seen = new Map();
+  }
+
+  add(type, count, at) {
+    this.arrivals.push({ type, count, at });
+    this.seen.set(type, (this.seen.get(type) ?? 0) + count);
+  }
+
+  /** `[{ type, perSecond, seen }]` for every type seen since the page opened. */
+  rates(now) {
+    this.arrivals = this.arrivals.filter((a) => a.at > now - this.windowMs);
+    const inWindow = new Map();
+    for (const a of this.arrivals) inWindow.set(a.type, (inWindow.get(a.type) ?? 0) + a.count);
+    return [...this.seen].map(([type, seen]) => ({
+      type,
+      seen,
+      perSecond: ((inWindow.get(type) ?? 0) * 1000) / this.windowMs,
+    }));
+  }
+}

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { loadDashboardAssets } from './dashboard-assets.js';
+import { DASHBOARD_ASSETS, DashboardController } from './dashboard.controller.js';
+
+@Module({
+  controllers: [DashboardController],
+  providers: [{ provide: DASHBOARD_ASSETS, useFactory: loadDashboardAssets }],
+})
+export class DashboardModule {}

@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { waitFor } from '@tally/testkit';
+import { postExpect202 } from './client.js';
+import { dashboardTraffic, HOSTILE_PATH } from './dashboard-traffic.js';
+import { dumpProblems, log, REPO_ROOT, startStack, type Stack } from './stack.js';
+
+/** Debian's chromium (scripts/test.mjs installs it and passes its path). */
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const SCREENSHOT = `${REPO_ROOT}test-artifacts/dashboard.png`;
+/** `TALLY_DOCS_SCREENSHOT=1` also refreshes the README's picture from this run. */
+const DOCS_SCREENSHOT =
+  process.env.TALLY_DOCS_SCREENSHOT === '1' ? `${REPO_ROOT}docs/dashboard.png` : undefined;
+const UI_TIMEOUT_MS = 20_000;
+
+const counts = new Intl.NumberFormat('en-US');
+const money = (cents: number, currency: string) =>
+  new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
+
+/*
+ * The dashboard in real Chromium (Debian's, driven by playwright-core) on the full pipeline:
+ * gateway, ingest and aggregator as processes on real NATS and Postgres. The page is fed only by
+ * the public API with a read key, exactly as a product person's browser would be.
+ */
+describe('Tally end to end: the dashboard in Chromium', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext;
+  /** The current page's console errors (CSP violations land here too) and uncaught errors. */
+  let browserErrors: string[] = [];
+
+  before(async () => {
+    stack = await startStack(2);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    log(`chromium ${browser.version()} from ${CHROMIUM}`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  async function newPage(): Promise<Page> {
+    await context?.close();
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 1100 },
+      locale: 'en-US',
+      timezoneId: 'UTC',
+    });
+    const page = await context.newPage();
+    browserErrors = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') browserErrors.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => browserErrors.push(`page error: ${err.message}`));
+    return page;
+  }
+
+  /** Waits until the element's text is `expected`, reporting the last text seen otherwise. */
+  async function untilText(page: Page, selector: string, expected: string): Promise<void> {
+    let seen: string | null = null;
+    await waitFor(
+      async () => {
+        seen = (await page.locator(selector).textContent())?.trim() ?? null;
+        return seen === expected;
+      },
+      { timeoutMs: UI_TIMEOUT_MS, intervalMs: 100, what: `${selector} to read "${expected}"` },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; it reads "${String(seen)}"`);
+    });
+  }
+
+  async function enterKey(page: Page, key: string): Promise<void> {
+    await page.locator('#key-input').fill(key);
+    await page.locator('#key-form button[type=submit]').click();
+  }
+
+  it("refuses a wrong key with the API's message and does not keep it", async () => {
+    try {
+      const page = await newPage();
+      const res = await page.goto(`${stack.gatewayUrl}/`);
+      assert.equal(new URL(page.url()).pathname, '/dashboard');
+      assert.equal(res?.status(), 200);
+      await enterKey(page, 'tr_this-key-does-not-exist');
+      await untilText(page, '#key-error', 'unknown or revoked key');
+      await enterKey(page, stack.writeKey);
+      await untilText(page, '#key-error', 'this endpoint needs a read key');
+      assert.equal(await page.evaluate('localStorage.length'), 0);
+      assert.equal(await page.locator('#board').isHidden(), true);
+    } catch (err) {
+      dumpProblems(stack);
+      throw err;
+    }
+  });
+
+  it('shows totals, users, revenue, top pages, rejected events and live rates as events arrive', async () => {
+    try {
+      const page = await newPage();
+      await page.goto(`${stack.gatewayUrl}/dashboard`);
+      await enterKey(page, stack.readKey);
+      await untilText(page, '#live-status', 'live');
+      for (const [selector, empty] of [
+        ['#total-events', '0'],
+        ['#unique-users', '0'],
+        ['#revenue', '—'],
+        ['#rejected-count', '0'],
+        ['#live-seen-total', '0'],
+      ] as const) {
+        await untilText(page, selector, empty);
+      }
+      assert.equal(await page.locator('#chart').getAttribute('data-total'), '0');
+
+      const traffic = dashboardTraffic(Date.now());
+      const { expected } = traffic;
+      for (const batch of traffic.batches) {
+        await postExpect202(stack.gatewayUrl, stack.writeKey, { events: batch });
+      }
+      log(
+        `sent ${expected.events} events from ${expected.users} users over ` +
+          `${expected.minutesWithEvents} minutes, and 1 invalid one`,
+      );
+
+      // Live: deltas reach the page within its 10 s rate window.
+      await waitFor(async () => Number(await page.locator('#live-rate-total').textContent()) > 0, {
+        timeoutMs: UI_TIMEOUT_MS,
+        intervalMs: 100,
+        what: 'the live events/s to move',
+      });
+      await untilText(page, '#live-seen-total', counts.format(expected.events));
+
+      await untilText(page, '#total-events', counts.format(expected.events));
+      await untilText(page, '#unique-users', counts.format(expected.users));
+      const revenue = [...expected.revenueCents]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([currency, cents]) => money(cents, currency));
+      await waitFor(
+        async () =>
+          JSON.stringify(await page.locator('#revenue li').allTextContents()) ===
+          JSON.stringify(revenue),
+        { timeoutMs: UI_TIMEOUT_MS, intervalMs: 100, what: `revenue ${revenue.join(', ')}` },
+      );
+      await untilText(page, '#rejected-count', String(expected.rejected));
+      await untilText(
+        page,
+        '#rejected-list tbody tr:first-child code',
+        JSON.stringify(traffic.batches.at(-1)?.at(-1)),
+      );
+
+      const topRow = page.locator('#top-dimensions tbody tr').first();
+      await untilText(page, '#top-dimensions tbody tr:first-child .label', expected.topPage.path);
+      assert.deepEqual(
+        (await topRow.locator('td.num').allTextContents()).map((t) => t.trim()),
+        [counts.format(expected.topPage.count), counts.format(expected.topPage.users)],
+      );
+      // User-supplied text is shown as text, never parsed as markup.
+      assert.equal(await page.locator('#top-dimensions img').count(), 0);
+      assert.equal(
+        await page.locator('#top-dimensions .label', { hasText: HOSTILE_PATH }).count(),
+        1,
+      );
+
+      const chart = page.locator('#chart');
+      assert.equal(await chart.getAttribute('data-total'), String(expected.events));
+      assert.equal(
+        await chart.getAttribute('data-buckets-with-events'),
+        String(expected.minutesWithEvents),
+      );
+      assert.equal(await page.locator('#chart canvas').count(), 1);
+
+      mkdirSync(`${REPO_ROOT}test-artifacts`, { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      if (DOCS_SCREENSHOT) await page.screenshot({ path: DOCS_SCREENSHOT, fullPage: true });
+      log(`screenshot: ${SCREENSHOT}${DOCS_SCREENSHOT ? ` and ${DOCS_SCREENSHOT}` : ''}`);
+
+      // The key is remembered: a reload opens the board straight from the API's numbers.
+      await page.reload();
+      await untilText(page, '#total-events', counts.format(expected.events));
+      assert.equal(await page.locator('#key-prompt').isHidden(), true);
+
+      await page.locator('#change-key').click();
+      assert.equal(await page.locator('#key-prompt').isVisible(), true);
+      assert.equal(await page.evaluate('localStorage.length'), 0);
+
+      assert.deepEqual(browserErrors, []);
+    } catch (err) {
+      dumpProblems(stack);
+      throw err;
+    }
+  });
+});
