@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The whole test suite: `node scripts/test.mjs` (same as `pnpm test`).
-// Makes sure the nats-server binary and a Postgres with the hll extension are there, builds,
+// Makes sure the nats-server binary, Chromium and a Postgres with the hll extension are there, builds,
 // runs every package's tests one package at a time, and ends with "N passed, N failed".
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { ensureChromium } from './lib/chromium.mjs';
 import { ensureNatsBinary } from './lib/nats.mjs';
 import { ensureHll, ensurePostgres, stopPrivateCluster } from './lib/postgres.mjs';
 import { ROOT, SetupError, log, redactUrl } from './lib/proc.mjs';
@@ -77,6 +78,8 @@ async function main() {
 
   const natsBin = await ensureNatsBinary();
   log.ok(`NATS: tests start private servers from ${natsBin}`);
+  const chromiumBin = await ensureChromium();
+  log.ok(`Chromium: the dashboard test drives ${chromiumBin}`);
   const pgUrl = process.env.TEST_DATABASE_URL || DEFAULT_TEST_PG;
   const pg = await ensurePostgres(pgUrl);
   let status = 1;
@@ -91,7 +94,7 @@ async function main() {
       console.log('0 passed, 0 failed');
       return buildStatus || 1;
     }
-    const env = { ...process.env, NATS_SERVER_BIN: natsBin };
+    const env = { ...process.env, NATS_SERVER_BIN: natsBin, CHROMIUM_BIN: chromiumBin };
     if (process.env.TEST_DATABASE_URL) env.TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
     status = await runTests(pnpm, env, tally);
   } finally {

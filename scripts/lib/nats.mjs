@@ -4,33 +4,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { LOG_DIR, TALLY_HOME } from './config.mjs';
-import { aptInstall, canApt } from './toolchain.mjs';
-import { SetupError, log, pidAlive, portFree, tailFile, waitFor, which } from './proc.mjs';
+import { ensureAptBinary } from './toolchain.mjs';
+import { SetupError, log, pidAlive, portFree, tailFile, waitFor } from './proc.mjs';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** Path of a nats-server binary (NATS_SERVER_BIN wins), installed with apt when possible. */
-export async function ensureNatsBinary() {
-  const configured = process.env.NATS_SERVER_BIN;
-  if (configured) {
-    if (!which(configured) && !path.isAbsolute(configured)) {
-      throw new SetupError(`NATS_SERVER_BIN=${configured} is not an executable`);
-    }
-    return which(configured) ?? configured;
-  }
-  const found = which('nats-server');
-  if (found) return found;
-  if (!canApt()) {
-    throw new SetupError(
-      'nats-server is not installed. Install it (Debian: sudo apt-get install -y nats-server), ' +
-        'or set NATS_SERVER_BIN to its path.',
-    );
-  }
-  await aptInstall(['nats-server']);
-  const installed = which('nats-server');
-  if (!installed) throw new SetupError('apt installed nats-server but the binary is not on PATH');
-  return installed;
-}
+export const ensureNatsBinary = () =>
+  ensureAptBinary({ command: 'nats-server', envVar: 'NATS_SERVER_BIN', aptPackage: 'nats-server' });
 
 /**
  * Connects, reads the server's INFO line and disconnects. Resolves undefined when nothing

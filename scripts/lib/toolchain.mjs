@@ -77,3 +77,31 @@ export async function aptInstall(packages) {
   log.step(`apt-get install -y ${packages.join(' ')}`);
   await run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env });
 }
+
+/**
+ * Path of the executable `command` (the `envVar` variable wins), installed with apt from
+ * `aptPackage` when it is missing and this run may use apt; a clear error naming both otherwise.
+ */
+export async function ensureAptBinary({ command, envVar, aptPackage }) {
+  const configured = process.env[envVar];
+  if (configured) {
+    if (!which(configured) && !path.isAbsolute(configured)) {
+      throw new SetupError(`${envVar}=${configured} is not an executable`);
+    }
+    return which(configured) ?? configured;
+  }
+  const found = which(command);
+  if (found) return found;
+  if (!canApt()) {
+    throw new SetupError(
+      `${command} is not installed. Install it (Debian: sudo apt-get install -y ${aptPackage}), ` +
+        `or set ${envVar} to its path.`,
+    );
+  }
+  await aptInstall([aptPackage]);
+  const installed = which(command);
+  if (!installed) {
+    throw new SetupError(`apt installed ${aptPackage} but ${command} is not on PATH`);
+  }
+  return installed;
+}

@@ -16,9 +16,10 @@ export interface DashboardTraffic {
 
 const MINUTE_MS = 60_000;
 const USERS = 37;
-/** Paths weighted by how often they are viewed; one is hostile markup that must stay text. */
+/** Paths weighted by how often they are viewed. */
 const PAGES = ['/pricing', '/pricing', '/', '/docs', '/pricing', '/', '/blog/launch'];
-export const HOSTILE_PATH = '<img src=x onerror="document.title=\'pwned\'">';
+/** A clicked element's name that is markup: the page must show it as text. */
+export const HOSTILE_ELEMENT = '<img src=x onerror="document.title=\'pwned\'">';
 const BATCH = 200;
 
 /**
@@ -40,7 +41,7 @@ export function dashboardTraffic(now: number): DashboardTraffic {
     for (let i = 0; i < 2 + ((m * 7) % 5); i++) {
       add('page_view', m, { path: PAGES[(m + i * 3) % PAGES.length] });
     }
-    if (m % 9 === 4) add('page_view', m, { path: HOSTILE_PATH });
+    if (m % 9 === 4) add('click', m, { element: HOSTILE_ELEMENT });
     for (let i = 0; i < 1 + (m % 3); i++) add('click', m, { element: i ? 'buy' : 'signup' });
     if (m % 4 === 1) add('login', m, { method: 'password', success: true });
     if (m % 6 === 2) {
