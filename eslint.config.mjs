@@ -56,6 +56,16 @@ const nodeGlobals = Object.fromEntries(
   ].map((name) => [name, 'readonly']),
 );
 
+/** Rules of the plain JavaScript we lint: Node scripts and the dashboard's browser modules. */
+const plainJsRules = {
+  'no-unused-vars': [
+    'error',
+    { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+  ],
+  eqeqeq: 'error',
+  curly: ['error', 'multi-line'],
+};
+
 /** Globals of the dashboard's browser modules (apps/gateway/public/). */
 const browserGlobals = Object.fromEntries(
   [
@@ -228,14 +238,7 @@ export default defineConfig(
       sourceType: 'module',
       globals: nodeGlobals,
     },
-    rules: {
-      'no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
-      ],
-      eqeqeq: 'error',
-      curly: ['error', 'multi-line'],
-    },
+    rules: plainJsRules,
   },
 
   {
@@ -247,14 +250,6 @@ export default defineConfig(
       sourceType: 'module',
       globals: browserGlobals,
     },
-    rules: {
-      'no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
-      ],
-      eqeqeq: 'error',
-      curly: ['error', 'multi-line'],
-      'no-restricted-syntax': ['error', ...markupSinks],
-    },
+    rules: { ...plainJsRules, 'no-restricted-syntax': ['error', ...markupSinks] },
   },
 );
