@@ -57,7 +57,7 @@ describe('Tally end to end: the dashboard in Chromium', () => {
     context = await browser.newContext({
       viewport: { width: 1280, height: 900 },
       locale: 'en-US',
-      timezoneId: 'UTC',
+      timezoneId: 'Europe/Berlin',
     });
     const page = await context.newPage();
     browserErrors = [];
@@ -187,6 +187,19 @@ describe('Tally end to end: the dashboard in Chromium', () => {
       );
       assert.equal(await page.locator('#top-dimensions img').count(), 0);
       assert.notEqual(await page.title(), 'pwned');
+
+      // Longer ranges read hour and day buckets (days from local midnight, here Berlin's): the
+      // same events, fewer bars.
+      for (const [range, title] of [
+        ['day', 'Events per hour'],
+        ['week', 'Events per day'],
+      ] as const) {
+        await page.locator('#range').selectOption(range);
+        await untilText(page, '#chart-title', title);
+        await untilText(page, '#total-events', counts.format(expected.events));
+        await untilText(page, '#unique-users', counts.format(expected.users));
+        assert.equal(await chart.getAttribute('data-total'), String(expected.events));
+      }
 
       // The key is remembered: a reload opens the board straight from the API's numbers.
       await page.reload();
