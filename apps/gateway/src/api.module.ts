@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
+import { ApiDocsModule } from './api-docs/api-docs.module.js';
 import { EventsController } from './events/events.controller.js';
 import { JsonBodiesModule } from './http/json-bodies.module.js';
 import { ServiceClientModule } from './http/service-client.module.js';
@@ -20,6 +21,7 @@ import { RejectedModule } from './rejected/rejected.module.js';
     AlertsModule,
     ServiceClientModule,
     JsonBodiesModule,
+    ApiDocsModule,
   ],
   controllers: [EventsController, MetricsApiController],
 })

@@ -70,6 +70,7 @@ export {
   ApiKeySummary,
   IssuedApiKey,
   ApiKeyListReply,
+  HealthReply,
 } from './http-api.js';
 export { RateLimitUsage } from './rate-limits.js';
 export { SUBJECTS, STREAMS, QUEUE_GROUPS, DEAD_LETTER_HEADERS } from './subjects.js';

@@ -60,21 +60,33 @@ function isTimeZone(zone: string): boolean {
 
 export const MetricsQueryParams = z
   .object({
-    type: z.enum(EVENT_TYPES).optional(),
-    /** One dimension: the event name, or the type's natural one (element, path, method). */
-    name: z.string().max(1024).optional(),
-    from: z.iso.datetime({ offset: true }),
-    to: z.iso.datetime({ offset: true }),
-    granularity: Granularity.default('hour'),
-    groupBy: z.literal('dimension').optional(),
+    type: z.enum(EVENT_TYPES).optional().describe('one event type; all types when absent'),
+    name: z
+      .string()
+      .max(1024)
+      .optional()
+      .describe("one dimension: the event name, or the type's natural one (element, path, method)"),
+    from: z.iso.datetime({ offset: true }).describe('start of the range (inclusive), ISO 8601'),
+    to: z.iso.datetime({ offset: true }).describe('end of the range (exclusive), ISO 8601'),
+    granularity: Granularity.default('hour').describe('bucket length; at most 10,000 buckets'),
+    groupBy: z.literal('dimension').optional().describe('one series per dimension'),
     tz: z
       .string()
       .max(64)
       .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')
-      .optional(),
-    top: z.coerce.number().int().min(1).max(100).optional(),
-    /** `true`: one point for the whole range, unique users merged over all of its buckets. */
-    total: z.enum(['true', 'false']).optional(),
+      .optional()
+      .describe('IANA time zone whose midnights bound day buckets; UTC when absent'),
+    top: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('with groupBy=dimension: only the N dimensions with the highest count'),
+    total: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe('true: one point for the whole range, unique users merged over all of its buckets'),
   })
   .refine((p) => p.top === undefined || p.groupBy === 'dimension', {
     path: ['top'],
@@ -89,7 +101,13 @@ export type MetricsSeriesReply = z.infer<typeof MetricsSeriesReply>;
 export const REJECTED_LIMITS = { default: 50, max: 500 } as const;
 
 export const RejectedEventsParams = z.object({
-  limit: z.coerce.number().int().min(1).max(REJECTED_LIMITS.max).default(REJECTED_LIMITS.default),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(REJECTED_LIMITS.max)
+    .default(REJECTED_LIMITS.default)
+    .describe('how many of the newest rejected events to return'),
 });
 
 export const RejectedEventItem = z.object({
@@ -154,7 +172,13 @@ export const AlertRuleOneReply = z.object({ rule: AlertRule });
 export const AlertRuleListReply = z.object({ rules: z.array(AlertRule) });
 
 export const DeliveryLogParams = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .default(50)
+    .describe('how many of the newest deliveries to return'),
 });
 export const DeliveryLogListReply = z.object({ deliveries: z.array(Delivery) });
 
@@ -174,3 +198,11 @@ export const IssuedApiKey = ApiKeySummary.extend({ key: z.string() });
 export type IssuedApiKey = z.infer<typeof IssuedApiKey>;
 
 export const ApiKeyListReply = z.object({ keys: z.array(ApiKeySummary) });
+
+// --- /healthz, /readyz -----------------------------------------------------------------------
+
+/** What `/healthz` and `/readyz` answer (200 when `ok`, 503 otherwise), one entry per check. */
+export const HealthReply = z.looseObject({
+  status: z.enum(['ok', 'error', 'shutting_down']),
+  details: z.record(z.string(), z.looseObject({ status: z.string() })).optional(),
+});

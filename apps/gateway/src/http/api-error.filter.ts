@@ -35,6 +35,11 @@ export class ApiErrorFilter implements ExceptionFilter {
         .send(exception.getResponse());
       return;
     }
+    // NOTE: terminus refuses an unready /readyz with a 503 carrying the checks: keep both.
+    if (exception instanceof HttpException && exception.getStatus() === 503) {
+      void reply.status(503).send(exception.getResponse());
+      return;
+    }
     const { status, code, message } = describe(exception);
     if (status >= 500) this.logger.error({ err: exception }, 'request failed');
     void reply.status(status).send({ error: { code, message } });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiErrorBody } from '@tally/contracts';
+import { ApiErrorBody, HealthReply } from '@tally/contracts';
 import { startNatsServer, waitFor, type NatsServerHandle } from '@tally/testkit';
 import {
   startGateway,
@@ -56,6 +56,9 @@ describe('NATS down: admin writes and /v1/rejected answer 503 + Retry-After, the
     await nats.kill();
     await waitFor(async () => !(await ready()), { timeoutMs: 10_000, what: 'gateway not ready' });
 
+    const readiness = await fetch(`${gateway.base}/readyz`);
+    assert.equal(readiness.status, 503);
+    assert.equal(HealthReply.parse(await readiness.json()).status, 'error');
     await assertUnavailable(await createProject('during'), 'projects_unavailable');
     await assertUnavailable(await readRejected(), 'rejected_unavailable');
     // Issuing a key is a KV write too; listing answers from the in-memory mirror.

@@ -5,9 +5,16 @@ import { appModule } from '../app.module.js';
 
 export const TEST_ADMIN_TOKEN = 'admin_token_for_tests_000001';
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
 export interface GatewayUnderTest {
   app: NestFastifyApplication;
   base: string;
+  /** Every route the app registered on its Fastify router, as Fastify saw it. */
+  routes: RegisteredRoute[];
   close(): Promise<void>;
 }
 
@@ -22,14 +29,16 @@ export async function startGateway(
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...env,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    module,
-    new FastifyAdapter({ bodyLimit: INGEST_LIMITS.maxBodyBytes }),
-    { logger: false },
-  );
+  const adapter = new FastifyAdapter({ bodyLimit: INGEST_LIMITS.maxBodyBytes });
+  const routes: RegisteredRoute[] = [];
+  // Added before Nest registers anything, so it sees every route of the app.
+  adapter.getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger: false });
   await app.listen(0, '127.0.0.1');
   const base = await app.getUrl();
-  return { app, base, close: () => app.close() };
+  return { app, base, routes, close: () => app.close() };
 }
 
 /** `"<status> <error code>"` of an API error response. */

@@ -1,0 +1,56 @@
+import { INGEST_LIMITS, type ApiErrorBody } from '@tally/contracts';
+
+/** The error statuses the gateway answers with, and what each means. */
+export const ERROR_STATUSES = {
+  400: 'The request is invalid',
+  401: 'No credentials, or unknown or revoked ones',
+  403: 'A key of the wrong kind',
+  404: 'No such resource in this project',
+  413: `The body exceeds ${INGEST_LIMITS.maxBodyBytes} bytes`,
+  415: 'The body is not application/json',
+  429: 'Too many requests for this key; wait for Retry-After',
+  503: 'A service or NATS did not answer; nothing was changed, retry after Retry-After',
+} as const;
+export type ErrorStatus = keyof typeof ERROR_STATUSES;
+
+/** A realistic message per error code, as the gateway words it. */
+const EXAMPLE_MESSAGES: Record<string, string> = {
+  malformed_json: 'Unexpected end of JSON input',
+  invalid_body: 'the batch envelope is invalid',
+  too_many_events: `at most ${INGEST_LIMITS.maxEventsPerBatch} events per request`,
+  too_deep: `arrays and objects may nest at most ${INGEST_LIMITS.maxNestingDepth} levels`,
+  invalid_query: 'invalid query parameters',
+  invalid_rule: 'invalid alert rule',
+  destination_refused: 'webhook URL resolves to a private address',
+  missing_key: 'send "Authorization: Bearer <key>"',
+  invalid_key: 'unknown or revoked key',
+  wrong_key_kind: 'this endpoint needs a write key',
+  missing_admin_token: 'send "Authorization: Bearer <admin token>"',
+  invalid_admin_token: 'wrong admin token',
+  not_found: 'no alert rule 9b2f0c4e-5d1a-4f7e-8c3b-2a6d9e1f0b47',
+  project_not_found: 'no project 3f9c1a0b7d2e4c55',
+  key_not_found: 'project has no key key_5e0d6f1a2b3c4d5e',
+  body_too_large: 'Request body is too large',
+  unsupported_media_type: 'send the body as application/json',
+  rate_limited: 'too many requests for this key',
+  not_stored: 'ingest did not answer; nothing was stored, retry',
+  query_unavailable: 'the query service did not answer',
+  alerts_unavailable: 'the alert service did not answer',
+  rejected_unavailable: 'the rejected-events stream (NATS JetStream) did not answer',
+  projects_unavailable: 'the projects store (NATS KV) did not answer',
+};
+
+/** Codes whose 400 lists one entry per invalid field, and the field that locates it. */
+const DETAILED: Record<string, { path: string } | { param: string }> = {
+  invalid_body: { path: 'events' },
+  invalid_query: { param: 'from' },
+  invalid_rule: { path: 'window' },
+};
+
+export function errorExample(code: string): ApiErrorBody {
+  const message = EXAMPLE_MESSAGES[code];
+  if (message === undefined) throw new Error(`no example message for error code ${code}`);
+  const locator = DETAILED[code];
+  const details = locator ? [{ ...locator, message: 'Invalid input' }] : undefined;
+  return { error: { code, message, ...(details ? { details } : {}) } };
+}
