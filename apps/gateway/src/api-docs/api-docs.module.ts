@@ -15,13 +15,16 @@ import { API_DOCUMENT } from './api-document.js';
 export class ApiDocsModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    await fastify.register(fastifySwagger, {
+    // NOTE: not awaited. Awaiting boots Fastify's plugin queue now, which would build the routes
+    // Nest already declared before Nest sets its error handler: parse errors would then skip
+    // the API's error body. Fastify loads these plugins when the app starts listening.
+    void fastify.register(fastifySwagger, {
       mode: 'static',
       specification: { document: API_DOCUMENT as never },
     });
-    await fastify.register(fastifySwaggerUi, {
+    void fastify.register(fastifySwaggerUi, {
       routePrefix: '/docs',
       staticCSP: true,
       theme: { title: 'Tally API reference' },

@@ -32,7 +32,7 @@ const EXAMPLE_MESSAGES: Record<string, string> = {
   key_not_found: 'project has no key key_5e0d6f1a2b3c4d5e',
   body_too_large: 'Request body is too large',
   unsupported_media_type: 'send the body as application/json',
-  rate_limited: 'too many requests for this key',
+  rate_limited: 'this key is over its rate limit of 1000 events/s',
   not_stored: 'ingest did not answer; nothing was stored, retry',
   query_unavailable: 'the query service did not answer',
   alerts_unavailable: 'the alert service did not answer',
@@ -40,17 +40,17 @@ const EXAMPLE_MESSAGES: Record<string, string> = {
   projects_unavailable: 'the projects store (NATS KV) did not answer',
 };
 
-/** Codes whose 400 lists one entry per invalid field, and the field that locates it. */
-const DETAILED: Record<string, { path: string } | { param: string }> = {
-  invalid_body: { path: 'events' },
-  invalid_query: { param: 'from' },
-  invalid_rule: { path: 'window' },
+/** Codes whose body lists details: one entry per invalid field, or when to retry. */
+const DETAILS: Record<string, Array<Record<string, unknown> & { message: string }>> = {
+  invalid_body: [{ path: 'events', message: 'Invalid input: expected array, received object' }],
+  invalid_query: [{ param: 'from', message: 'Invalid ISO datetime' }],
+  invalid_rule: [{ path: 'window', message: 'must be whole minutes' }],
+  rate_limited: [{ message: 'retry in 1 s', retryAfterSeconds: 1 }],
 };
 
 export function errorExample(code: string): ApiErrorBody {
   const message = EXAMPLE_MESSAGES[code];
   if (message === undefined) throw new Error(`no example message for error code ${code}`);
-  const locator = DETAILED[code];
-  const details = locator ? [{ ...locator, message: 'Invalid input' }] : undefined;
+  const details = DETAILS[code];
   return { error: { code, message, ...(details ? { details } : {}) } };
 }
