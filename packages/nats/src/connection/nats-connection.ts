@@ -29,6 +29,9 @@ export class NatsConnection implements OnApplicationShutdown {
       name: options.name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      // NOTE: otherwise every request allocates an Error to keep its async stack (5 % of the
+      // gateway's CPU at peak); our errors carry the subject instead.
+      noAsyncTraces: true,
     });
     const connection = new NatsConnection(core);
     connection.logger.log({ server: core.getServer() }, 'connected to NATS');

@@ -32,10 +32,16 @@ const DEFAULT_RETRY: PublishRetryOptions = {
 export class JetStreamPublisher {
   constructor(private readonly nats: NatsConnection) {}
 
-  publish(message: OutgoingMessage, retry: Partial<PublishRetryOptions> = {}): Promise<PubAck> {
+  async publish(message: OutgoingMessage, retry: Partial<PublishRetryOptions> = {}): Promise<PubAck> {
     const opts = { ...DEFAULT_RETRY, ...retry };
+    // NOTE: almost every publish succeeds at once; p-retry's bookkeeping is paid only on failure.
+    try {
+      return await this.publishOnce(message, opts.ackTimeoutMs);
+    } catch (err) {
+      if (err instanceof AbortError || opts.retries === 0) throw err;
+    }
     return pRetry(() => this.publishOnce(message, opts.ackTimeoutMs), {
-      retries: opts.retries,
+      retries: opts.retries - 1,
       minTimeout: opts.minTimeoutMs,
       maxTimeout: opts.maxTimeoutMs,
       factor: 2,
