@@ -1,62 +1,100 @@
 import { Injectable } from '@nestjs/common';
 import type { MetricsPoint, MetricsQuery } from '@tally/contracts';
-import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { isWholeHourZone } from './time-zones.js';
 
 interface SeriesRow {
   bucket: Date;
   dimension: string | null;
-  count: bigint;
+  count: string;
   users: number;
   revenue: Record<string, string> | null;
 }
 
-/** Reads rollup series; unique users are merged with HLL unions, never summed. */
+/** Positional parameters for one statement: `add` returns the placeholder of a value. */
+class SqlParams {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/**
+ * Reads rollup series; unique users are merged with HLL unions, never summed. Runs on the `pg`
+ * pool in a read-only transaction that turns hash aggregation off: the planner underestimates
+ * HLL aggregate states, hashes, spills to disk and takes 2–3× as long as aggregating rows in the
+ * primary key's bucket order (BENCHMARKS.md, query benchmark).
+ */
 @Injectable()
 export class MetricsQueryRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async series(query: MetricsQuery): Promise<MetricsPoint[]> {
-    const byDimension = query.groupByDimension;
-    const dimensionColumn = byDimension ? Prisma.sql`dimension` : Prisma.sql`NULL::text`;
-    const { granularity, bucket: perBucket } = bucketing(query);
-    const bucket = query.total ? Prisma.sql`${new Date(query.from)}::timestamptz` : perBucket;
-    const typeFilter = query.type ? Prisma.sql`AND event_type = ${query.type}` : Prisma.empty;
-    const dimensionFilter =
-      query.dimension !== undefined ? Prisma.sql`AND dimension = ${query.dimension}` : Prisma.empty;
-    const where = Prisma.sql`
-      project_id = ${query.projectId} AND granularity = ${granularity}
-      AND bucket >= ${new Date(query.from)} AND bucket < ${new Date(query.to)}
-      ${typeFilter} ${dimensionFilter}`;
-    const topFilter =
-      byDimension && query.top !== undefined
-        ? Prisma.sql`AND dimension IN (
-            SELECT dimension FROM rollups WHERE ${where}
-            GROUP BY dimension ORDER BY sum(count) DESC, dimension LIMIT ${query.top})`
-        : Prisma.empty;
-    const rows = await this.prisma.$queryRaw<SeriesRow[]>`
-      WITH per_currency AS (
-        SELECT ${bucket} AS bucket, ${dimensionColumn} AS dimension, currency,
-               sum(count) AS count, sum(revenue) AS revenue, hll_union_agg(users) AS users
-        FROM rollups
-        WHERE ${where} ${topFilter}
-        GROUP BY 1, 2, 3
-      )
-      SELECT bucket, dimension, sum(count)::bigint AS count,
-             round(hll_cardinality(hll_union_agg(users)))::float8 AS users,
-             jsonb_object_agg(currency, revenue::text) FILTER (WHERE currency <> '') AS revenue
-      FROM per_currency
-      GROUP BY bucket, dimension
-      ORDER BY bucket, dimension`;
-    return rows.map((row) => ({
-      bucket: row.bucket.toISOString(),
-      ...(byDimension ? { dimension: row.dimension ?? '' } : {}),
-      count: Number(row.count),
-      uniqueUsers: Number(row.users ?? 0),
-      revenue: row.revenue ?? {},
-    }));
+    const { text, values } = seriesSql(query);
+    const client = await this.prisma.pool.connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query('SET LOCAL enable_hashagg = off');
+      const { rows } = await client.query<SeriesRow>(text, values);
+      await client.query('COMMIT');
+      return rows.map((row) => ({
+        bucket: row.bucket.toISOString(),
+        ...(query.groupByDimension ? { dimension: row.dimension ?? '' } : {}),
+        count: Number(row.count),
+        uniqueUsers: row.users ?? 0,
+        revenue: row.revenue ?? {},
+      }));
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
   }
+}
+
+/**
+ * Counts and users aggregate once per bucket over the rollup rows; revenue, kept per currency,
+ * comes from the (few) rows that have a currency and is joined on.
+ */
+function seriesSql(query: MetricsQuery): { text: string; values: unknown[] } {
+  const p = new SqlParams();
+  const { granularity, bucket: perBucket } = bucketing(query, p);
+  const bucket = query.total ? `${p.add(new Date(query.from))}::timestamptz` : perBucket;
+  const dimension = query.groupByDimension ? 'dimension' : 'NULL::text';
+  const where = [
+    `project_id = ${p.add(query.projectId)}`,
+    `granularity = ${p.add(granularity)}`,
+    `bucket >= ${p.add(new Date(query.from))}`,
+    `bucket < ${p.add(new Date(query.to))}`,
+    ...(query.type !== undefined ? [`event_type = ${p.add(query.type)}`] : []),
+    ...(query.dimension !== undefined ? [`dimension = ${p.add(query.dimension)}`] : []),
+  ].join(' AND ');
+  const top =
+    query.groupByDimension && query.top !== undefined
+      ? `AND dimension IN (SELECT dimension FROM rollups WHERE ${where}
+           GROUP BY dimension ORDER BY sum(count) DESC, dimension LIMIT ${p.add(query.top)})`
+      : '';
+  const text = `
+    WITH picked AS NOT MATERIALIZED (
+      SELECT ${bucket} AS bucket, ${dimension} AS dimension, currency, count, revenue, users
+      FROM rollups WHERE ${where} ${top}
+    ), revenue AS (
+      SELECT bucket, dimension, jsonb_object_agg(currency, revenue::text) AS revenue
+      FROM (SELECT bucket, dimension, currency, sum(revenue) AS revenue
+            FROM picked WHERE currency <> '' GROUP BY 1, 2, 3) per_currency
+      GROUP BY 1, 2
+    ), totals AS (
+      SELECT bucket, dimension, sum(count)::bigint AS count,
+             round(hll_cardinality(hll_union_agg(users)))::float8 AS users
+      FROM picked GROUP BY 1, 2
+    )
+    SELECT t.bucket, t.dimension, t.count, t.users, r.revenue
+    FROM totals t
+    LEFT JOIN revenue r ON r.bucket = t.bucket AND r.dimension IS NOT DISTINCT FROM t.dimension
+    ORDER BY t.bucket, t.dimension`;
+  return { text, values: p.values };
 }
 
 /**
@@ -64,13 +102,14 @@ export class MetricsQueryRepository {
  * with half-hour offsets) between two local midnights; HLL unions keep unique users exact to
  * the sketch's error rather than summed.
  */
-function bucketing(query: MetricsQuery): { granularity: string; bucket: Prisma.Sql } {
+function bucketing(query: MetricsQuery, p: SqlParams): { granularity: string; bucket: string } {
   const zone = query.timeZone;
   if (query.granularity !== 'day' || zone === undefined || zone === 'UTC') {
-    return { granularity: query.granularity, bucket: Prisma.sql`bucket` };
+    return { granularity: query.granularity, bucket: 'bucket' };
   }
+  const z = p.add(zone);
   return {
     granularity: isWholeHourZone(zone) ? 'hour' : 'minute',
-    bucket: Prisma.sql`(date_trunc('day', bucket AT TIME ZONE ${zone}) AT TIME ZONE ${zone})`,
+    bucket: `(date_trunc('day', bucket AT TIME ZONE ${z}) AT TIME ZONE ${z})`,
   };
 }

@@ -22,6 +22,8 @@ export interface RollupRow {
   users: Set<string>;
 }
 
+const GRANULARITIES = Object.keys(BUCKET_MS) as Granularity[];
+
 export function bucketStart(timestamp: number, granularity: Granularity): number {
   const size = BUCKET_MS[granularity];
   return Math.floor(timestamp / size) * size;
@@ -36,16 +38,10 @@ export function foldBatches(batches: readonly StoredEventBatch[]): RollupRow[] {
   for (const batch of batches) {
     for (const event of batch.events) {
       const currency = event.revenue?.currency ?? '';
-      for (const granularity of ['minute', 'hour', 'day'] as const) {
+      const series = `${batch.projectId}\u0000${event.type}\u0000${event.dimension}\u0000${currency}`;
+      for (const granularity of GRANULARITIES) {
         const bucket = bucketStart(event.timestamp, granularity);
-        const key = [
-          batch.projectId,
-          event.type,
-          event.dimension,
-          currency,
-          granularity,
-          bucket,
-        ].join('\u0000');
+        const key = `${series}\u0000${granularity}\u0000${bucket}`;
         let row = rows.get(key);
         if (!row) {
           row = {
@@ -62,7 +58,7 @@ export function foldBatches(batches: readonly StoredEventBatch[]): RollupRow[] {
           rows.set(key, row);
         }
         row.count += 1;
-        row.revenueMicros += BigInt(event.revenue?.amountMicros ?? 0);
+        if (event.revenue) row.revenueMicros += BigInt(event.revenue.amountMicros);
         row.users.add(event.userId);
       }
     }

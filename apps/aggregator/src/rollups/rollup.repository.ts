@@ -1,11 +1,48 @@
 import { Injectable } from '@nestjs/common';
-import type { Prisma } from '../generated/prisma/client.js';
+import type pg from 'pg';
 import { PrismaService } from '../database/prisma.service.js';
 import type { RollupRow } from './bucket-fold.js';
 
-type Tx = Prisma.TransactionClient;
+// Named, so each pooled connection parses and plans them once.
+const RECORD_SEQS = `
+  INSERT INTO applied_batches (partition, seq)
+  SELECT $1, unnest($2::bigint[])
+  ON CONFLICT (partition, seq) DO NOTHING
+  RETURNING seq`;
 
-/** The only place that writes rollups, applied sequences and partition offsets. */
+// One statement for the whole batch: rows and their users travel as parallel arrays through
+// `unnest`. Rows are sorted so concurrent partitions lock rows in the same order (no deadlock).
+const UPSERT_ROLLUPS = `
+  WITH r AS (
+    SELECT * FROM unnest(
+      $1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+      $8::bigint[], $9::numeric[]
+    ) AS r(idx, project_id, event_type, dimension, currency, granularity, bucket, count, revenue_micros)
+  ), u AS (
+    SELECT idx, hll_add_agg(hll_hash_text(user_id)) AS users
+    FROM unnest($10::int[], $11::text[]) AS u(idx, user_id)
+    GROUP BY idx
+  )
+  INSERT INTO rollups (project_id, event_type, dimension, currency, granularity, bucket, count, revenue, users)
+  SELECT r.project_id, r.event_type, r.dimension, r.currency, r.granularity, r.bucket,
+         r.count, r.revenue_micros / 1000000, coalesce(u.users, hll_empty())
+  FROM r LEFT JOIN u USING (idx)
+  ORDER BY r.project_id, r.event_type, r.granularity, r.bucket, r.dimension, r.currency
+  ON CONFLICT (project_id, event_type, granularity, bucket, dimension, currency) DO UPDATE
+  SET count = rollups.count + excluded.count,
+      revenue = rollups.revenue + excluded.revenue,
+      users = hll_union(rollups.users, excluded.users)`;
+
+const RAISE_OFFSET = `
+  INSERT INTO partition_offsets (partition, seq) VALUES ($1, $2)
+  ON CONFLICT (partition) DO UPDATE
+  SET seq = GREATEST(partition_offsets.seq, excluded.seq), updated_at = now()`;
+
+/**
+ * The only place that writes rollups, applied sequences and partition offsets. The apply path
+ * runs on the `pg` pool under Prisma's adapter rather than a Prisma interactive transaction:
+ * three statements per batch, hundreds of batches a second (see docs/decisions.md).
+ */
 @Injectable()
 export class RollupRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -21,16 +58,30 @@ export class RollupRepository {
     /** Gets the sequences not applied before; it may consume the set. */
     plan: (fresh: Set<number>) => { rows: RollupRow[]; result: T } | undefined,
   ): Promise<T | undefined> {
-    return this.prisma.$transaction(async (tx) => {
-      const fresh = await this.recordSeqs(tx, partition, seqs);
+    return this.inTransaction(async (client) => {
+      // NOTE: a concurrent transaction inserting the same sequence waits for ours on the primary
+      // key and then sees a conflict, so exactly one of them folds it.
+      const recorded = await client.query<{ seq: string }>({
+        name: 'record-seqs',
+        text: RECORD_SEQS,
+        values: [partition, seqs],
+      });
+      const fresh = new Set(recorded.rows.map((row) => Number(row.seq)));
       const highest = Math.max(0, ...fresh);
       const work = plan(fresh);
       if (!work) return undefined;
-      await this.upsert(tx, work.rows);
-      await tx.$executeRaw`
-        INSERT INTO partition_offsets (partition, seq) VALUES (${partition}, ${highest})
-        ON CONFLICT (partition) DO UPDATE
-        SET seq = GREATEST(partition_offsets.seq, excluded.seq), updated_at = now()`;
+      if (work.rows.length > 0) {
+        await client.query({
+          name: 'upsert-rollups',
+          text: UPSERT_ROLLUPS,
+          values: toColumns(work.rows),
+        });
+      }
+      await client.query({
+        name: 'raise-offset',
+        text: RAISE_OFFSET,
+        values: [partition, highest],
+      });
       return work.result;
     });
   }
@@ -40,77 +91,62 @@ export class RollupRepository {
     return this.prisma.$executeRaw`DELETE FROM applied_batches WHERE applied_at < ${cutoff}`;
   }
 
-  private async recordSeqs(tx: Tx, partition: number, seqs: number[]): Promise<Set<number>> {
-    // NOTE: a concurrent transaction inserting the same sequence waits for ours on the primary
-    // key and then sees a conflict, so exactly one of them folds it.
-    const rows = await tx.$queryRaw<{ seq: bigint }[]>`
-      INSERT INTO applied_batches (partition, seq)
-      SELECT ${partition}, unnest(${seqs.map(String)}::bigint[])
-      ON CONFLICT (partition, seq) DO NOTHING
-      RETURNING seq`;
-    return new Set(rows.map((row) => Number(row.seq)));
-  }
-
-  /**
-   * One statement for the whole batch: rows and their users travel as parallel arrays through
-   * `unnest` (Prisma has no bulk upsert). Rows are sorted so concurrent partitions lock rows in
-   * the same order and do not deadlock.
-   */
-  private async upsert(tx: Tx, rows: RollupRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const a = toColumns(rows);
-    await tx.$executeRaw`
-      WITH r AS (
-        SELECT * FROM unnest(
-          ${a.idx}::int[], ${a.projectId}::text[], ${a.eventType}::text[], ${a.dimension}::text[],
-          ${a.currency}::text[], ${a.granularity}::text[], ${a.bucket}::timestamptz[],
-          ${a.count}::bigint[], ${a.revenueMicros}::numeric[]
-        ) AS r(idx, project_id, event_type, dimension, currency, granularity, bucket, count, revenue_micros)
-      ), u AS (
-        SELECT idx, hll_add_agg(hll_hash_text(user_id)) AS users
-        FROM unnest(${a.userIdx}::int[], ${a.userId}::text[]) AS u(idx, user_id)
-        GROUP BY idx
-      )
-      INSERT INTO rollups (project_id, event_type, dimension, currency, granularity, bucket, count, revenue, users)
-      SELECT r.project_id, r.event_type, r.dimension, r.currency, r.granularity, r.bucket,
-             r.count, r.revenue_micros / 1000000, coalesce(u.users, hll_empty())
-      FROM r LEFT JOIN u USING (idx)
-      ORDER BY r.project_id, r.event_type, r.granularity, r.bucket, r.dimension, r.currency
-      ON CONFLICT (project_id, event_type, granularity, bucket, dimension, currency) DO UPDATE
-      SET count = rollups.count + excluded.count,
-          revenue = rollups.revenue + excluded.revenue,
-          users = hll_union(rollups.users, excluded.users)`;
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.prisma.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
+      throw err;
+    } finally {
+      // A connection that cannot even roll back is dropped rather than reused.
+      client.release(broken);
+    }
   }
 }
 
-function toColumns(rows: RollupRow[]) {
-  const columns = {
-    idx: [] as number[],
-    projectId: [] as string[],
-    eventType: [] as string[],
-    dimension: [] as string[],
-    currency: [] as string[],
-    granularity: [] as string[],
-    bucket: [] as string[],
-    count: [] as string[],
-    revenueMicros: [] as string[],
-    userIdx: [] as number[],
-    userId: [] as string[],
-  };
-  rows.forEach((row, idx) => {
-    columns.idx.push(idx);
-    columns.projectId.push(row.projectId);
-    columns.eventType.push(row.eventType);
-    columns.dimension.push(row.dimension);
-    columns.currency.push(row.currency);
-    columns.granularity.push(row.granularity);
-    columns.bucket.push(new Date(row.bucket).toISOString());
-    columns.count.push(String(row.count));
-    columns.revenueMicros.push(row.revenueMicros.toString());
+function toColumns(rows: RollupRow[]): unknown[] {
+  const idx: number[] = [];
+  const projectId: string[] = [];
+  const eventType: string[] = [];
+  const dimension: string[] = [];
+  const currency: string[] = [];
+  const granularity: string[] = [];
+  const bucket: string[] = [];
+  const count: number[] = [];
+  const revenueMicros: string[] = [];
+  const userIdx: number[] = [];
+  const userId: string[] = [];
+  rows.forEach((row, i) => {
+    idx.push(i);
+    projectId.push(row.projectId);
+    eventType.push(row.eventType);
+    dimension.push(row.dimension);
+    currency.push(row.currency);
+    granularity.push(row.granularity);
+    bucket.push(new Date(row.bucket).toISOString());
+    count.push(row.count);
+    revenueMicros.push(row.revenueMicros.toString());
     for (const user of row.users) {
-      columns.userIdx.push(idx);
-      columns.userId.push(user);
+      userIdx.push(i);
+      userId.push(user);
     }
   });
-  return columns;
+  return [
+    idx,
+    projectId,
+    eventType,
+    dimension,
+    currency,
+    granularity,
+    bucket,
+    count,
+    revenueMicros,
+    userIdx,
+    userId,
+  ];
 }
