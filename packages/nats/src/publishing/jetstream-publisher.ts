@@ -32,7 +32,10 @@ const DEFAULT_RETRY: PublishRetryOptions = {
 export class JetStreamPublisher {
   constructor(private readonly nats: NatsConnection) {}
 
-  async publish(message: OutgoingMessage, retry: Partial<PublishRetryOptions> = {}): Promise<PubAck> {
+  async publish(
+    message: OutgoingMessage,
+    retry: Partial<PublishRetryOptions> = {},
+  ): Promise<PubAck> {
     const opts = { ...DEFAULT_RETRY, ...retry };
     // NOTE: almost every publish succeeds at once; p-retry's bookkeeping is paid only on failure.
     try {
