@@ -146,7 +146,7 @@ export function renderReport(r: BenchResults): string {
       ROW_LABELS[6],
       r.query
         ? `${ms(r.query.p50)} / ${ms(r.query.p95)} / ${ms(r.query.p99)} (${r.query.queries} queries, ${r.query.buckets} buckets over ${int(r.query.seededRows)} rows; ` +
-          `SQL alone p50 / p99 ${ms(r.query.sqlOnly.p50)} / ${ms(r.query.sqlOnly.p99)}, with enable_hashagg=off ${ms(r.query.sqlSorted.p50)} / ${ms(r.query.sqlSorted.p99)})`
+          `SQL alone p50 / p99 ${ms(r.query.sqlOnly.p50)} / ${ms(r.query.sqlOnly.p99)})`
         : skipped,
       'p99 ≤ 50',
       verdict(r.query ? r.query.p99 <= 50 : undefined),

@@ -20,6 +20,17 @@ const at = (iso: string, dimension = 'x', userId = 'u'): StoredEvent => ({
   receivedAt: Date.parse(iso),
 });
 
+const purchase = (
+  dimension: string,
+  userId: string,
+  currency: string,
+  amountMicros: number,
+): StoredEvent => ({
+  ...at('2026-11-24T12:10:00Z', dimension, userId),
+  type: 'purchase',
+  revenue: { currency, amountMicros },
+});
+
 describe('MetricsQueryRepository on real Postgres', () => {
   let db: TestDatabaseHandle;
   let prisma: PrismaService;
@@ -40,7 +51,18 @@ describe('MetricsQueryRepository on real Postgres', () => {
       at('2026-11-24T12:02:00Z', 'c'),
     ];
     const rows = foldBatches([{ v: 1, batchId: 'b', projectId: 'p1', partition: 0, events }]);
-    await new RollupRepository(prisma).applyOnce(0, [1], () => ({ rows, result: true }));
+    const purchases = [
+      purchase('a', 'u1', 'EUR', 2_500_000),
+      purchase('a', 'u2', 'EUR', 1_000_000),
+      purchase('b', 'u2', 'USD', 4_000_000),
+      purchase('b', 'u3', 'EUR', 500_000),
+    ];
+    const repository = new RollupRepository(prisma);
+    await repository.applyOnce(0, [1], () => ({ rows, result: true }));
+    const shop = foldBatches([
+      { v: 1, batchId: 's', projectId: 'shop', partition: 0, events: purchases },
+    ]);
+    await repository.applyOnce(0, [2], () => ({ rows: shop, result: true }));
     queries = new MetricsQueryRepository(prisma);
   });
 
@@ -105,6 +127,36 @@ describe('MetricsQueryRepository on real Postgres', () => {
         ['b', 2, 1],
         ['c', 1, 1],
       ],
+    );
+  });
+
+  it('answers a series without a breakdown from the totals over all dimensions', async () => {
+    const shop = { projectId: 'shop', granularity: 'hour' as const, type: 'purchase' as const };
+    const [total] = await queries.series(query(shop));
+    const perDimension = await queries.series(query({ ...shop, groupByDimension: true }));
+    assert.deepEqual(total, {
+      bucket: '2026-11-24T12:00:00.000Z',
+      count: 4,
+      // u2 bought in both dimensions: merged, not summed (which would say 4)
+      uniqueUsers: 3,
+      revenue: { EUR: '4.000000', USD: '4.000000' },
+    });
+    assert.deepEqual(
+      perDimension.map((p) => [p.dimension, p.count, p.uniqueUsers, p.revenue]),
+      [
+        ['a', 2, 2, { EUR: '3.500000' }],
+        ['b', 2, 2, { EUR: '0.500000', USD: '4.000000' }],
+      ],
+    );
+  });
+
+  it('filters by one dimension on the per-dimension rollups', async () => {
+    const series = await queries.series(
+      query({ projectId: 'shop', granularity: 'day', dimension: 'b' }),
+    );
+    assert.deepEqual(
+      series.map((p) => [p.count, p.uniqueUsers]),
+      [[2, 2]],
     );
   });
 });

@@ -56,12 +56,17 @@ export class MetricsQueryRepository {
 
 /**
  * Counts and users aggregate once per bucket over the rollup rows; revenue, kept per currency,
- * comes from the (few) rows that have a currency and is joined on.
+ * comes from the (few) rows that have a currency and is joined on. Without a dimension filter or
+ * breakdown the rows are the totals over all dimensions, one per bucket and currency. A bucket of
+ * one row reads its sketch's cardinality directly: a union per bucket costs ~40 µs even for one
+ * sketch.
  */
 function seriesSql(query: MetricsQuery): { text: string; values: unknown[] } {
   const p = new SqlParams();
   const { granularity, bucket: perBucket } = bucketing(query, p);
   const bucket = query.total ? `${p.add(new Date(query.from))}::timestamptz` : perBucket;
+  const perDimension = query.groupByDimension || query.dimension !== undefined;
+  const table = perDimension ? 'rollups' : 'rollup_totals';
   const dimension = query.groupByDimension ? 'dimension' : 'NULL::text';
   const where = [
     `project_id = ${p.add(query.projectId)}`,
@@ -79,16 +84,21 @@ function seriesSql(query: MetricsQuery): { text: string; values: unknown[] } {
   const text = `
     WITH picked AS NOT MATERIALIZED (
       SELECT ${bucket} AS bucket, ${dimension} AS dimension, currency, count, revenue, users
-      FROM rollups WHERE ${where} ${top}
+      FROM ${table} WHERE ${where} ${top}
     ), revenue AS (
       SELECT bucket, dimension, jsonb_object_agg(currency, revenue::text) AS revenue
       FROM (SELECT bucket, dimension, currency, sum(revenue) AS revenue
             FROM picked WHERE currency <> '' GROUP BY 1, 2, 3) per_currency
       GROUP BY 1, 2
+    ), counted AS (
+      SELECT bucket, dimension, count, users, count(*) OVER (PARTITION BY bucket, dimension) AS n
+      FROM picked
     ), totals AS (
-      SELECT bucket, dimension, sum(count)::bigint AS count,
-             round(hll_cardinality(hll_union_agg(users)))::float8 AS users
-      FROM picked GROUP BY 1, 2
+      SELECT bucket, dimension, count, round(hll_cardinality(users))::float8 AS users
+      FROM counted WHERE n = 1
+      UNION ALL
+      SELECT bucket, dimension, sum(count)::bigint, round(hll_cardinality(hll_union_agg(users)))::float8
+      FROM counted WHERE n > 1 GROUP BY 1, 2
     )
     SELECT t.bucket, t.dimension, t.count, t.users, r.revenue
     FROM totals t

@@ -11,7 +11,9 @@ const RECORD_SEQS = `
   RETURNING seq`;
 
 // One statement for the whole batch: rows and their users travel as parallel arrays through
-// `unnest`. Rows are sorted so concurrent partitions lock rows in the same order (no deadlock).
+// `unnest`, and the same rows summed over dimensions go to `rollup_totals` (their sketches are
+// unions of the rows' sketches, nothing is hashed twice). Rows are sorted so concurrent
+// partitions lock them in the same order and do not deadlock.
 const UPSERT_ROLLUPS = `
   WITH r AS (
     SELECT * FROM unnest(
@@ -22,16 +24,28 @@ const UPSERT_ROLLUPS = `
     SELECT idx, hll_add_agg(hll_hash_text(user_id)) AS users
     FROM unnest($10::int[], $11::text[]) AS u(idx, user_id)
     GROUP BY idx
+  ), rows AS (
+    SELECT r.*, r.revenue_micros / 1000000 AS revenue, coalesce(u.users, hll_empty()) AS users
+    FROM r LEFT JOIN u USING (idx)
+  ), per_dimension AS (
+    INSERT INTO rollups (project_id, event_type, dimension, currency, granularity, bucket, count, revenue, users)
+    SELECT project_id, event_type, dimension, currency, granularity, bucket, count, revenue, users
+    FROM rows
+    ORDER BY project_id, event_type, granularity, bucket, dimension, currency
+    ON CONFLICT (project_id, event_type, granularity, bucket, dimension, currency) DO UPDATE
+    SET count = rollups.count + excluded.count,
+        revenue = rollups.revenue + excluded.revenue,
+        users = hll_union(rollups.users, excluded.users)
   )
-  INSERT INTO rollups (project_id, event_type, dimension, currency, granularity, bucket, count, revenue, users)
-  SELECT r.project_id, r.event_type, r.dimension, r.currency, r.granularity, r.bucket,
-         r.count, r.revenue_micros / 1000000, coalesce(u.users, hll_empty())
-  FROM r LEFT JOIN u USING (idx)
-  ORDER BY r.project_id, r.event_type, r.granularity, r.bucket, r.dimension, r.currency
-  ON CONFLICT (project_id, event_type, granularity, bucket, dimension, currency) DO UPDATE
-  SET count = rollups.count + excluded.count,
-      revenue = rollups.revenue + excluded.revenue,
-      users = hll_union(rollups.users, excluded.users)`;
+  INSERT INTO rollup_totals (project_id, event_type, currency, granularity, bucket, count, revenue, users)
+  SELECT project_id, event_type, currency, granularity, bucket, sum(count), sum(revenue), hll_union_agg(users)
+  FROM rows
+  GROUP BY project_id, event_type, granularity, bucket, currency
+  ORDER BY project_id, event_type, granularity, bucket, currency
+  ON CONFLICT (project_id, event_type, granularity, bucket, currency) DO UPDATE
+  SET count = rollup_totals.count + excluded.count,
+      revenue = rollup_totals.revenue + excluded.revenue,
+      users = hll_union(rollup_totals.users, excluded.users)`;
 
 const RAISE_OFFSET = `
   INSERT INTO partition_offsets (partition, seq) VALUES ($1, $2)
@@ -39,7 +53,8 @@ const RAISE_OFFSET = `
   SET seq = GREATEST(partition_offsets.seq, excluded.seq), updated_at = now()`;
 
 /**
- * The only place that writes rollups, applied sequences and partition offsets. The apply path
+ * The only place that writes rollups (per dimension and totals), applied sequences and
+ * partition offsets. The apply path
  * runs on the `pg` pool under Prisma's adapter rather than a Prisma interactive transaction:
  * three statements per batch, hundreds of batches a second (see docs/decisions.md).
  */
