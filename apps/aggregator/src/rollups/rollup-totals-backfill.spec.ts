@@ -20,8 +20,9 @@ describe('the rollup_totals migration on a database that already has rollups', (
     db = await createTestDatabase();
     earlier = await mkdtemp(join(tmpdir(), 'tally-migrations-'));
     for (const name of await readdir(MIGRATIONS)) {
-      if (name < TOTALS_MIGRATION)
+      if (name < TOTALS_MIGRATION) {
         await cp(join(MIGRATIONS, name), join(earlier, name), { recursive: true });
+      }
     }
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
