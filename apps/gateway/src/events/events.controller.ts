@@ -9,7 +9,7 @@ import { ApiError } from '../http/api-error.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { eventsInBody } from '../rate-limit/request-cost.js';
 import { toEventBatch } from './event-body.js';
-import { ingestChunks } from './ingest-chunks.js';
+import { encodedIngestChunks } from './ingest-chunks.js';
 
 interface TrackResponse {
   accepted: number;
@@ -44,7 +44,8 @@ export class EventsController {
       events: batch.events,
     };
     const trace = childTraceparent(traceparent);
-    const chunks = ingestChunks(request, this.config.get('ingestChunkBytes', { infer: true }));
+    const maxBytes = this.config.get('ingestChunkBytes', { infer: true });
+    const chunks = encodedIngestChunks(request, maxBytes);
     const replies = await Promise.all(chunks.map((chunk) => this.send(chunk, trace)));
     const response: TrackResponse = { accepted: 0, rejected: [] };
     for (const reply of replies) {
@@ -56,9 +57,9 @@ export class EventsController {
     return response;
   }
 
-  private async send(request: IngestRequest, traceparent: string): Promise<IngestReply> {
+  private async send(chunk: string, traceparent: string): Promise<IngestReply> {
     try {
-      return await this.requester.request(SUBJECTS.ingestBatch, request, IngestReply, {
+      return await this.requester.requestEncoded(SUBJECTS.ingestBatch, chunk, IngestReply, {
         timeoutMs: this.config.get('timeouts.ingestMs', { infer: true }),
         traceparent,
       });

@@ -20,9 +20,19 @@ export interface RequestOptions {
 export class NatsRequester {
   constructor(private readonly nats: NatsConnection) {}
 
-  async request<S extends z.ZodType>(
+  request<S extends z.ZodType>(
     subject: string,
     payload: unknown,
+    replySchema: S,
+    options: RequestOptions,
+  ): Promise<z.infer<S>> {
+    return this.requestEncoded(subject, JSON.stringify(payload), replySchema, options);
+  }
+
+  /** The same, for a payload the caller already serialised (to measure it, say). */
+  async requestEncoded<S extends z.ZodType>(
+    subject: string,
+    json: string,
     replySchema: S,
     options: RequestOptions,
   ): Promise<z.infer<S>> {
@@ -30,7 +40,7 @@ export class NatsRequester {
     if (options.traceparent) headers.set(TRACEPARENT_HEADER, options.traceparent);
     let reply;
     try {
-      reply = await this.nats.core.request(subject, JSON.stringify(payload), {
+      reply = await this.nats.core.request(subject, json, {
         timeout: options.timeoutMs,
         headers,
       });
