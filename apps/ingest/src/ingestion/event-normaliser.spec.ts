@@ -87,6 +87,10 @@ describe('normaliseEvent', () => {
       properties: { blob: 'x'.repeat(40_000) },
     };
     assert.deepEqual(errorCodes(huge), [':too_large']);
+    const request = JSON.stringify({ events: [huge] });
+    assert.deepEqual(errorCodes(huge, { ...ctx, requestBytes: Buffer.byteLength(request) }), [
+      ':too_large',
+    ]);
     assert.deepEqual(errorCodes({ type: 'page_view', userId: 'u', properties: {} }), [
       'properties.path:invalid_type',
     ]);

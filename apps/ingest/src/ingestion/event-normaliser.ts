@@ -9,6 +9,8 @@ export interface NormaliseContext {
   sentAt?: string;
   maxAgeMs: number;
   maxFutureMs: number;
+  /** Size of the whole request as received; when it is under the event limit, so is every event. */
+  requestBytes?: number;
 }
 
 export type Normalised = { ok: true; event: StoredEvent } | { ok: false; errors: EventError[] };
@@ -19,8 +21,7 @@ export type Normalised = { ok: true; event: StoredEvent } | { ok: false; errors:
  * time corrected for the client's clock skew, its rollup dimension and its revenue.
  */
 export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContext): Normalised {
-  const json = JSON.stringify(raw) ?? 'null';
-  if (Buffer.byteLength(json) > INGEST_LIMITS.maxEventBytes) {
+  if (mayBeTooLarge(ctx) && jsonBytes(raw) > INGEST_LIMITS.maxEventBytes) {
     return reject('', 'too_large', `event exceeds ${INGEST_LIMITS.maxEventBytes} bytes`);
   }
   const parsed = TrackedEvent.safeParse(raw);
@@ -45,7 +46,7 @@ export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContex
   return {
     ok: true,
     event: {
-      id: event.id ?? fallbackId(event.timestamp, ctx, index, json),
+      id: event.id ?? fallbackId(event.timestamp, ctx, index, JSON.stringify(raw)),
       type: event.type,
       dimension: dimensionOf(event),
       userId: event.userId,
@@ -61,6 +62,19 @@ export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContex
         : {}),
     },
   };
+}
+
+/**
+ * The gateway sends requests as `JSON.stringify` wrote them, the same form events are measured
+ * in, so in a request no larger than the limit no event can exceed it (most requests: no
+ * event is serialised just to be measured).
+ */
+function mayBeTooLarge(ctx: NormaliseContext): boolean {
+  return ctx.requestBytes === undefined || ctx.requestBytes > INGEST_LIMITS.maxEventBytes;
+}
+
+function jsonBytes(raw: unknown): number {
+  return Buffer.byteLength(JSON.stringify(raw) ?? 'null');
 }
 
 /** Segment's skew correction: shift the client's timestamp by (receivedAt - sentAt). */

@@ -13,6 +13,6 @@ export class IngestBatchHandler {
     schema: IngestRequest,
   })
   handle(request: IngestRequest, context: RequestContext): Promise<IngestReply> {
-    return this.ingestion.ingest(request, context.traceparent);
+    return this.ingestion.ingest(request, context);
   }
 }

@@ -7,7 +7,12 @@ import type {
   RejectedEvent,
   StoredEvent,
 } from '@tally/contracts';
-import { JetStreamPublisher, TRACEPARENT_HEADER, type OutgoingMessage } from '@tally/nats';
+import {
+  JetStreamPublisher,
+  TRACEPARENT_HEADER,
+  type OutgoingMessage,
+  type RequestContext,
+} from '@tally/nats';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { Counter } from 'prom-client';
 import type { IngestConfig } from '../config/ingest.config.js';
@@ -33,8 +38,9 @@ export class IngestionService {
     private readonly config: ConfigService<IngestConfig, true>,
   ) {}
 
-  async ingest(request: IngestRequest, traceparent?: string): Promise<IngestReply> {
-    const { byPartition, rejected, records } = this.sort(request);
+  async ingest(request: IngestRequest, context: RequestContext): Promise<IngestReply> {
+    const { traceparent } = context;
+    const { byPartition, rejected, records } = this.sort(request, context.bytes);
     const messages = [
       ...eventBatchMessages(request.projectId, byPartition),
       ...records.map((record) => rejectedEventMessage(record, request.sentAt)),
@@ -52,7 +58,7 @@ export class IngestionService {
     return { stored: true, accepted, rejected };
   }
 
-  private sort(request: IngestRequest) {
+  private sort(request: IngestRequest, requestBytes: number) {
     const partitions = this.config.get('partitions', { infer: true });
     const window = this.config.get('timeWindow', { infer: true });
     const ctx = {
@@ -60,6 +66,7 @@ export class IngestionService {
       projectId: request.projectId,
       receivedAt: request.receivedAt,
       sentAt: request.sentAt,
+      requestBytes,
     };
     const byPartition = new Map<number, StoredEvent[]>();
     const rejected: EventRejection[] = [];

@@ -8,6 +8,8 @@ import { ERROR_HEADER, type RequestErrorKind } from './request-errors.js';
 
 export interface RequestContext {
   traceparent?: string;
+  /** Size of the request as it arrived, in bytes. */
+  bytes: number;
 }
 
 type Handler = (request: unknown, context: RequestContext) => Promise<unknown>;
@@ -45,7 +47,7 @@ export class RequestHandlerExplorer implements OnApplicationBootstrap {
       return;
     }
     try {
-      const reply = await handler(request, { traceparent });
+      const reply = await handler(request, { traceparent, bytes: msg.data.length });
       msg.respond(JSON.stringify(reply));
     } catch (err) {
       this.logger.error({ err, subject: spec.subject, traceparent }, 'request handler failed');
