@@ -7,22 +7,22 @@ export const BUCKET_MS: Record<Granularity, number> = {
   day: 86_400_000,
 };
 
-/** What a set of events adds to one rollup bucket. */
-export interface RollupRow {
+/**
+ * What a set of events adds to one minute bucket. Hour and day rows are derived from these in
+ * the database (`RollupRepository`), so each event is folded, and each user hashed, once.
+ */
+export interface MinuteRollup {
   projectId: string;
   eventType: string;
   dimension: string;
   /** ISO 4217 code for purchases, '' for everything else. */
   currency: string;
-  granularity: Granularity;
-  /** Bucket start (UTC), epoch milliseconds. */
+  /** Minute bucket start (UTC), epoch milliseconds. */
   bucket: number;
   count: number;
   revenueMicros: bigint;
   users: Set<string>;
 }
-
-const GRANULARITIES = Object.keys(BUCKET_MS) as Granularity[];
 
 export function bucketStart(timestamp: number, granularity: Granularity): number {
   const size = BUCKET_MS[granularity];
@@ -30,37 +30,33 @@ export function bucketStart(timestamp: number, granularity: Granularity): number
 }
 
 /**
- * Folds event batches into minute, hour and day rollup rows keyed by (project, type, dimension,
- * currency, bucket): each event lands in the buckets of its event time, once per granularity.
+ * Folds event batches into minute rollup rows keyed by (project, type, dimension, currency,
+ * bucket): each event lands in the minute of its event time.
  */
-export function foldBatches(batches: readonly StoredEventBatch[]): RollupRow[] {
-  const rows = new Map<string, RollupRow>();
+export function foldBatches(batches: readonly StoredEventBatch[]): MinuteRollup[] {
+  const rows = new Map<string, MinuteRollup>();
   for (const batch of batches) {
     for (const event of batch.events) {
       const currency = event.revenue?.currency ?? '';
-      const series = `${batch.projectId}\u0000${event.type}\u0000${event.dimension}\u0000${currency}`;
-      for (const granularity of GRANULARITIES) {
-        const bucket = bucketStart(event.timestamp, granularity);
-        const key = `${series}\u0000${granularity}\u0000${bucket}`;
-        let row = rows.get(key);
-        if (!row) {
-          row = {
-            projectId: batch.projectId,
-            eventType: event.type,
-            dimension: event.dimension,
-            currency,
-            granularity,
-            bucket,
-            count: 0,
-            revenueMicros: 0n,
-            users: new Set(),
-          };
-          rows.set(key, row);
-        }
-        row.count += 1;
-        if (event.revenue) row.revenueMicros += BigInt(event.revenue.amountMicros);
-        row.users.add(event.userId);
+      const bucket = bucketStart(event.timestamp, 'minute');
+      const key = `${batch.projectId}\u0000${event.type}\u0000${event.dimension}\u0000${currency}\u0000${bucket}`;
+      let row = rows.get(key);
+      if (!row) {
+        row = {
+          projectId: batch.projectId,
+          eventType: event.type,
+          dimension: event.dimension,
+          currency,
+          bucket,
+          count: 0,
+          revenueMicros: 0n,
+          users: new Set(),
+        };
+        rows.set(key, row);
       }
+      row.count += 1;
+      if (event.revenue) row.revenueMicros += BigInt(event.revenue.amountMicros);
+      row.users.add(event.userId);
     }
   }
   return [...rows.values()];

@@ -1,11 +1,10 @@
 import type { RollupDelta } from '@tally/contracts';
-import type { RollupRow } from './bucket-fold.js';
+import type { MinuteRollup } from './bucket-fold.js';
 
 /** Minute rows of one committed batch, grouped per project, as published after commit. */
-export function rollupDeltas(rows: RollupRow[], partition: number, seq: number): RollupDelta[] {
+export function rollupDeltas(rows: MinuteRollup[], partition: number, seq: number): RollupDelta[] {
   const byProject = new Map<string, RollupDelta>();
   for (const row of rows) {
-    if (row.granularity !== 'minute') continue;
     let delta = byProject.get(row.projectId);
     if (!delta) {
       delta = { projectId: row.projectId, partition, seq, rows: [] };

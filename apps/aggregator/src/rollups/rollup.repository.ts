@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PrismaService } from '../database/prisma.service.js';
-import type { RollupRow } from './bucket-fold.js';
+import type { MinuteRollup } from './bucket-fold.js';
 
 // Named, so each pooled connection parses and plans them once.
 const RECORD_SEQS = `
@@ -10,23 +10,34 @@ const RECORD_SEQS = `
   ON CONFLICT (partition, seq) DO NOTHING
   RETURNING seq`;
 
-// One statement for the whole batch: rows and their users travel as parallel arrays through
-// `unnest`, and the same rows summed over dimensions go to `rollup_totals` (their sketches are
-// unions of the rows' sketches, nothing is hashed twice). Rows are sorted so concurrent
-// partitions lock them in the same order and do not deadlock.
+// One statement for the whole batch. The minute rows and their users travel as parallel arrays
+// through `unnest`; their hour and day rows are unions of them (sketches merged, no user hashed
+// twice); all of them go to `rollups`, and summed over dimensions to `rollup_totals`. Rows are
+// sorted so concurrent partitions lock them in the same order and do not deadlock.
 const UPSERT_ROLLUPS = `
   WITH r AS (
     SELECT * FROM unnest(
-      $1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
-      $8::bigint[], $9::numeric[]
-    ) AS r(idx, project_id, event_type, dimension, currency, granularity, bucket, count, revenue_micros)
+      $1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::bigint[],
+      $8::numeric[]
+    ) AS r(idx, project_id, event_type, dimension, currency, bucket, count, revenue_micros)
   ), u AS (
     SELECT idx, hll_add_agg(hll_hash_text(user_id)) AS users
-    FROM unnest($10::int[], $11::text[]) AS u(idx, user_id)
+    FROM unnest($9::int[], $10::text[]) AS u(idx, user_id)
     GROUP BY idx
-  ), rows AS (
-    SELECT r.*, r.revenue_micros / 1000000 AS revenue, coalesce(u.users, hll_empty()) AS users
+  ), minute AS (
+    SELECT r.project_id, r.event_type, r.dimension, r.currency, r.bucket, r.count,
+           r.revenue_micros / 1000000 AS revenue, coalesce(u.users, hll_empty()) AS users
     FROM r LEFT JOIN u USING (idx)
+  ), rows AS (
+    SELECT project_id, event_type, dimension, currency, 'minute' AS granularity, bucket, count,
+           revenue, users
+    FROM minute
+    UNION ALL
+    SELECT project_id, event_type, dimension, currency, g.granularity,
+           date_trunc(g.granularity, bucket, 'UTC'), sum(count), sum(revenue), hll_union_agg(users)
+    FROM minute CROSS JOIN (VALUES ('hour'), ('day')) AS g(granularity)
+    GROUP BY project_id, event_type, dimension, currency, g.granularity,
+             date_trunc(g.granularity, bucket, 'UTC')
   ), per_dimension AS (
     INSERT INTO rollups (project_id, event_type, dimension, currency, granularity, bucket, count, revenue, users)
     SELECT project_id, event_type, dimension, currency, granularity, bucket, count, revenue, users
@@ -71,7 +82,7 @@ export class RollupRepository {
     partition: number,
     seqs: number[],
     /** Gets the sequences not applied before; it may consume the set. */
-    plan: (fresh: Set<number>) => { rows: RollupRow[]; result: T } | undefined,
+    plan: (fresh: Set<number>) => { rows: MinuteRollup[]; result: T } | undefined,
   ): Promise<T | undefined> {
     return this.inTransaction(async (client) => {
       // NOTE: a concurrent transaction inserting the same sequence waits for ours on the primary
@@ -124,13 +135,12 @@ export class RollupRepository {
   }
 }
 
-function toColumns(rows: RollupRow[]): unknown[] {
+function toColumns(rows: MinuteRollup[]): unknown[] {
   const idx: number[] = [];
   const projectId: string[] = [];
   const eventType: string[] = [];
   const dimension: string[] = [];
   const currency: string[] = [];
-  const granularity: string[] = [];
   const bucket: string[] = [];
   const count: number[] = [];
   const revenueMicros: string[] = [];
@@ -142,7 +152,6 @@ function toColumns(rows: RollupRow[]): unknown[] {
     eventType.push(row.eventType);
     dimension.push(row.dimension);
     currency.push(row.currency);
-    granularity.push(row.granularity);
     bucket.push(new Date(row.bucket).toISOString());
     count.push(row.count);
     revenueMicros.push(row.revenueMicros.toString());
@@ -157,7 +166,6 @@ function toColumns(rows: RollupRow[]): unknown[] {
     eventType,
     dimension,
     currency,
-    granularity,
     bucket,
     count,
     revenueMicros,
