@@ -70,13 +70,23 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
       callback: (_err, msg) => {
         const q = MetricsQuery.parse(msg.json());
         const v = values.get(q.dimension ?? '') ?? 0;
-        const reply: MetricsReply = {
-          ok: true,
-          series:
-            v === 0
-              ? []
-              : [{ bucket: new Date(q.from).toISOString(), count: v, uniqueUsers: v, revenue: {} }],
-        };
+        // The evaluator must ask for the whole window as one point (unique users one union).
+        const reply: MetricsReply = !q.total
+          ? { ok: false, error: 'expected total=true' }
+          : {
+              ok: true,
+              series:
+                v === 0
+                  ? []
+                  : [
+                      {
+                        bucket: new Date(q.from).toISOString(),
+                        count: v,
+                        uniqueUsers: v,
+                        revenue: {},
+                      },
+                    ],
+            };
         msg.respond(JSON.stringify(reply));
       },
     });

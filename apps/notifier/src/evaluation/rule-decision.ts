@@ -50,8 +50,8 @@ export function windows(
 }
 
 /**
- * The rule's metric over a series of minute points. NOTE: unique users are summed over the
- * minutes (an upper bound): the metrics query answers per bucket, not one HLL union per range.
+ * The rule's metric over the points of a window. The evaluator asks for the window as one point
+ * (`total`), so unique users are one HLL union; over several points they would be an upper bound.
  */
 export function metricValue(
   points: readonly MetricsPoint[],

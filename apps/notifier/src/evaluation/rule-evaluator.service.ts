@@ -89,6 +89,8 @@ export class RuleEvaluatorService implements OnApplicationBootstrap, OnModuleDes
           to: range.to,
           granularity: 'minute',
           groupByDimension: false,
+          // One point for the whole window: unique users one HLL union, not a sum of minutes.
+          total: true,
         },
         timeoutMs,
       );
