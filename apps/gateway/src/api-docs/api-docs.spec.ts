@@ -165,12 +165,12 @@ describe('OpenAPI document at /docs', () => {
       path: string,
       init: RequestInit,
       docPath = path.split('?')[0]!,
-    ) => {
+    ): Promise<Record<string, string>> => {
       const res = await fetch(`${gateway.base}${path}`, { method, ...init });
       const check = ajv.compile(documentedSchema(method.toLowerCase(), docPath, res.status));
       const body: unknown = await res.json();
       assert.ok(check(body), `${method} ${path} ${res.status}: ${ajv.errorsText(check.errors)}`);
-      return body as Record<string, string>;
+      return { ...(body as Record<string, string>), status: String(res.status) };
     };
     const project = await call('POST', '/v1/admin/projects', {
       headers: adminJson,
@@ -190,6 +190,10 @@ describe('OpenAPI document at /docs', () => {
       body: '{}',
     });
     await call('GET', '/readyz', {});
+    // Only JSON bodies: a form body is 415 on every /v1 route, not parsed into fields.
+    const form = { ...admin, 'content-type': 'application/x-www-form-urlencoded' };
+    const refused = await call('POST', '/v1/admin/projects', { headers: form, body: 'name=Form' });
+    assert.equal(refused.status, '415');
   });
 
   it('serves the HTML reference at /docs and the document at /docs/openapi.json', async () => {
