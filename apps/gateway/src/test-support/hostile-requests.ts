@@ -214,6 +214,22 @@ const oversized = fc.constantFrom<FuzzRequest>(
       },
     ],
   }),
+  // Astral-plane text: few characters, many bytes (a 36 KiB property, a 1,200-byte user id).
+  json({
+    events: [
+      { type: 'custom', name: '\u{1F600}'.repeat(300), userId: 'u', properties: {} },
+      { type: 'click', userId: '\u{1F600}'.repeat(300) },
+      { type: 'custom', name: 'n', userId: 'u', properties: { s: '\u{10FFFF}'.repeat(9_000) } },
+    ],
+  }),
+  // The largest batch allowed.
+  json({
+    events: Array.from({ length: INGEST_LIMITS.maxEventsPerBatch }, (_, i) => ({
+      type: 'page_view',
+      userId: `u${i}`,
+      properties: { path: `/p/${i}` },
+    })),
+  }),
 );
 
 const envelope = fc.record(
