@@ -159,4 +159,17 @@ describe('MetricsQueryRepository on real Postgres', () => {
       [[2, 2]],
     );
   });
+
+  it('answers one point for a range between two local midnights', async () => {
+    const berlin = {
+      from: Date.parse('2026-11-23T23:00:00Z'),
+      to: Date.parse('2026-11-25T23:00:00Z'),
+      timeZone: 'Europe/Berlin',
+      total: true,
+    };
+    assert.deepEqual(
+      (await queries.series(query(berlin))).map((p) => [p.bucket, p.count]),
+      [['2026-11-23T23:00:00.000Z', 6]],
+    );
+  });
 });

@@ -63,8 +63,10 @@ export class MetricsQueryRepository {
  */
 function seriesSql(query: MetricsQuery): { text: string; values: unknown[] } {
   const p = new SqlParams();
-  const { granularity, bucket: perBucket } = bucketing(query, p);
-  const bucket = query.total ? `${p.add(new Date(query.from))}::timestamptz` : perBucket;
+  const granularity = sourceGranularity(query);
+  const bucket = query.total
+    ? `${p.add(new Date(query.from))}::timestamptz`
+    : bucketExpression(query, p);
   const perDimension = query.groupByDimension || query.dimension !== undefined;
   const table = perDimension ? 'rollups' : 'rollup_totals';
   const dimension = query.groupByDimension ? 'dimension' : 'NULL::text';
@@ -107,19 +109,27 @@ function seriesSql(query: MetricsQuery): { text: string; values: unknown[] } {
   return { text, values: p.values };
 }
 
-/**
- * Day buckets in a time zone are unions of the UTC hour buckets (or minute buckets, for zones
- * with half-hour offsets) between two local midnights; HLL unions keep unique users exact to
- * the sketch's error rather than summed.
- */
-function bucketing(query: MetricsQuery, p: SqlParams): { granularity: string; bucket: string } {
+/** Day buckets in a time zone other than UTC are cut from local midnight to local midnight. */
+function inZone(query: MetricsQuery): string | undefined {
   const zone = query.timeZone;
-  if (query.granularity !== 'day' || zone === undefined || zone === 'UTC') {
-    return { granularity: query.granularity, bucket: 'bucket' };
-  }
-  const z = p.add(zone);
-  return {
-    granularity: isWholeHourZone(zone) ? 'hour' : 'minute',
-    bucket: `(date_trunc('day', bucket AT TIME ZONE ${z}) AT TIME ZONE ${z})`,
-  };
+  return query.granularity === 'day' && zone !== undefined && zone !== 'UTC' ? zone : undefined;
+}
+
+/**
+ * The rollups a query reads. Day buckets in a time zone are unions of the UTC hour buckets (or
+ * minute buckets, for zones with half-hour offsets) between two local midnights; HLL unions keep
+ * unique users exact to the sketch's error rather than summed.
+ */
+function sourceGranularity(query: MetricsQuery): string {
+  const zone = inZone(query);
+  if (zone === undefined) return query.granularity;
+  return isWholeHourZone(zone) ? 'hour' : 'minute';
+}
+
+function bucketExpression(query: MetricsQuery, p: SqlParams): string {
+  const zone = inZone(query);
+  if (zone === undefined) return 'bucket';
+  // NOTE: `AT TIME ZONE` takes text or an interval: an untyped parameter would be ambiguous.
+  const z = `${p.add(zone)}::text`;
+  return `(date_trunc('day', bucket AT TIME ZONE ${z}) AT TIME ZONE ${z})`;
 }
