@@ -20,7 +20,8 @@ export interface QueryResult {
 // breakdown: the totals over all dimensions), to split the API's time into database and the rest.
 const SERIES_SQL = `
   WITH picked AS NOT MATERIALIZED (
-    SELECT bucket, NULL::text AS dimension, currency, count, revenue, users
+    SELECT bucket, NULL::text AS dimension, currency, count, revenue, users,
+           users_estimate AS estimate
     FROM rollup_totals
     WHERE project_id = $1 AND granularity = 'hour' AND bucket >= $2 AND bucket < $3
       AND event_type = 'page_view'
@@ -30,10 +31,11 @@ const SERIES_SQL = `
           FROM picked WHERE currency <> '' GROUP BY 1, 2, 3) per_currency
     GROUP BY 1, 2
   ), counted AS (
-    SELECT bucket, dimension, count, users, count(*) OVER (PARTITION BY bucket, dimension) AS n
+    SELECT bucket, dimension, count, users, estimate,
+           count(*) OVER (PARTITION BY bucket, dimension) AS n
     FROM picked
   ), totals AS (
-    SELECT bucket, dimension, count, round(hll_cardinality(users))::float8 AS users
+    SELECT bucket, dimension, count, round(coalesce(estimate, hll_cardinality(users)))::float8 AS users
     FROM counted WHERE n = 1
     UNION ALL
     SELECT bucket, dimension, sum(count)::bigint, round(hll_cardinality(hll_union_agg(users)))::float8
@@ -90,8 +92,9 @@ export async function runQueryBench(
   );
   // What the aggregator writes beside every batch of rollups: their sums over all dimensions.
   await stack.pg.query(
-    `INSERT INTO rollup_totals (project_id, event_type, currency, granularity, bucket, count, revenue, users)
-     SELECT project_id, event_type, currency, granularity, bucket, sum(count), sum(revenue), hll_union_agg(users)
+    `INSERT INTO rollup_totals (project_id, event_type, currency, granularity, bucket, count, revenue, users, users_estimate)
+     SELECT project_id, event_type, currency, granularity, bucket, sum(count), sum(revenue), hll_union_agg(users),
+            hll_cardinality(hll_union_agg(users))
      FROM rollups WHERE project_id = $1 AND event_type = 'page_view' AND granularity = 'hour'
      GROUP BY 1, 2, 3, 4, 5
      ON CONFLICT DO NOTHING`,

@@ -172,4 +172,28 @@ describe('MetricsQueryRepository on real Postgres', () => {
       [['2026-11-23T23:00:00.000Z', 6]],
     );
   });
+
+  it('keeps the totals estimate of unique users right as batches add to a bucket', async () => {
+    const repository = new RollupRepository(prisma);
+    const visit = (userId: string) => at('2026-11-24T15:00:10Z', 'x', userId);
+    for (const [seq, users] of [
+      [10, ['a', 'b']],
+      [11, ['b', 'c']],
+    ] as const) {
+      const events = users.map(visit);
+      const rows = foldBatches([{ v: 1, batchId: 'r', projectId: 'repeat', partition: 0, events }]);
+      await repository.applyOnce(0, [seq], () => ({ rows, result: true }));
+    }
+    const series = await queries.series(
+      query({
+        projectId: 'repeat',
+        granularity: 'minute',
+        from: Date.parse('2026-11-24T15:00:00Z'),
+      }),
+    );
+    assert.deepEqual(
+      series.map((p) => [p.count, p.uniqueUsers]),
+      [[4, 3]],
+    );
+  });
 });

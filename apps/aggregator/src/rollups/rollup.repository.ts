@@ -48,15 +48,19 @@ const UPSERT_ROLLUPS = `
         revenue = rollups.revenue + excluded.revenue,
         users = hll_union(rollups.users, excluded.users)
   )
-  INSERT INTO rollup_totals (project_id, event_type, currency, granularity, bucket, count, revenue, users)
-  SELECT project_id, event_type, currency, granularity, bucket, sum(count), sum(revenue), hll_union_agg(users)
-  FROM rows
-  GROUP BY project_id, event_type, granularity, bucket, currency
+  INSERT INTO rollup_totals (project_id, event_type, currency, granularity, bucket, count, revenue, users, users_estimate)
+  SELECT *, coalesce(hll_cardinality(users), 0) FROM (
+    SELECT project_id, event_type, currency, granularity, bucket, sum(count), sum(revenue),
+           hll_union_agg(users) AS users
+    FROM rows
+    GROUP BY project_id, event_type, granularity, bucket, currency
+  ) AS totals
   ORDER BY project_id, event_type, granularity, bucket, currency
   ON CONFLICT (project_id, event_type, granularity, bucket, currency) DO UPDATE
   SET count = rollup_totals.count + excluded.count,
       revenue = rollup_totals.revenue + excluded.revenue,
-      users = hll_union(rollup_totals.users, excluded.users)`;
+      users = hll_union(rollup_totals.users, excluded.users),
+      users_estimate = coalesce(hll_cardinality(hll_union(rollup_totals.users, excluded.users)), 0)`;
 
 const RAISE_OFFSET = `
   INSERT INTO partition_offsets (partition, seq) VALUES ($1, $2)
