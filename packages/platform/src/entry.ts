@@ -6,3 +6,4 @@ export { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check.
 export { NatsReadiness } from './health/nats-readiness.js';
 export { isTransientDatabaseError, sqlState } from './database/sql-errors.js';
 export { bootstrapApp, type BootstrapOptions } from './bootstrap/bootstrap-app.js';
+export { databasePool } from './database/database-pool.js';

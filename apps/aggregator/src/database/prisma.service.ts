@@ -1,7 +1,8 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
+import { databasePool } from '@tally/platform';
+import type pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { AggregatorConfig } from '../config/aggregator.config.js';
 
@@ -15,16 +16,9 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
   readonly pool: pg.Pool;
 
   constructor(config: ConfigService<AggregatorConfig, true>) {
-    const pool = new pg.Pool({
-      connectionString: config.get('databaseUrl', { infer: true }),
-      max: 10,
-      application_name: 'tally-aggregator',
-    });
+    const pool = databasePool(config.get('databaseUrl', { infer: true }), 'tally-aggregator');
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
-    // NOTE: an idle client that loses its connection emits on the pool; unhandled, that exits.
-    const logger = new Logger(PrismaService.name);
-    pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
   }
 
   async onModuleInit(): Promise<void> {

@@ -76,8 +76,12 @@ export class RuleEvaluationRepository {
   /** New rollups arrived for these projects: evaluate their rules now rather than on the timer. */
   async markDue(projectIds: readonly string[]): Promise<void> {
     if (projectIds.length === 0) return;
-    await this.prisma.$executeRaw`
-      UPDATE alert_rules SET next_eval_at = now()
-      WHERE project_id = ANY(${projectIds as string[]}::text[]) AND enabled AND next_eval_at > now()`;
+    // NOTE: runs for every consumed batch of rollup deltas: on the pool, not through Prisma.
+    await this.prisma.pool.query({
+      name: 'mark-rules-due',
+      text: `UPDATE alert_rules SET next_eval_at = now()
+             WHERE project_id = ANY($1::text[]) AND enabled AND next_eval_at > now()`,
+      values: [projectIds],
+    });
   }
 }
