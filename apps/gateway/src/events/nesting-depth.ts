@@ -1,18 +1,20 @@
 /**
- * Whether `value` nests arrays or objects more than `max` levels deep. Iterative, so a
- * hostile 500,000-level body cannot overflow the stack here.
+ * Whether `value` nests arrays or objects more than `max` levels deep.
  * NOTE: V8's `JSON.stringify` recurses and throws at a few thousand levels; such a body must be
- * refused before anything serialises it on its way to ingest.
+ * refused before anything serialises it on its way to ingest. This walk recurses too, but never
+ * more than `max + 1` frames: it stops descending where the limit is crossed, so a hostile
+ * 500,000-level body cannot overflow the stack here. It allocates nothing (it runs on every
+ * event of every request).
  */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    if (typeof item.value !== 'object' || item.value === null) continue;
-    const depth = item.depth + 1;
-    if (depth > max) return true;
-    for (const child of Object.values(item.value)) {
-      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth });
-    }
+  if (typeof value !== 'object' || value === null) return false;
+  if (max === 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (nestsDeeperThan(value[i], max - 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (nestsDeeperThan((value as Record<string, unknown>)[key], max - 1)) return true;
   }
   return false;
 }
