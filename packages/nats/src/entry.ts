@@ -7,7 +7,11 @@ export { JetStreamPublisher, type OutgoingMessage } from './publishing/jetstream
 export { NatsRequester } from './request-reply/nats-requester.js';
 export { NatsRequestHandler } from './request-reply/nats-request-handler.decorator.js';
 export type { RequestContext } from './request-reply/request-handler.explorer.js';
-export { ServiceUnavailableError, RemoteRequestError } from './request-reply/request-errors.js';
+export {
+  ERROR_HEADER,
+  ServiceUnavailableError,
+  RemoteRequestError,
+} from './request-reply/request-errors.js';
 export { JetStreamConsumer } from './consuming/jetstream-consumer.decorator.js';
 export {
   PoisonMessageError,

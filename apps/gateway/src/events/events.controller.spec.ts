@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import {
   INGEST_LIMITS,
   QUEUE_GROUPS,
@@ -10,6 +10,7 @@ import {
   type IngestReply,
   type IngestRequest,
 } from '@tally/contracts';
+import { ERROR_HEADER } from '@tally/nats';
 import { startNatsServer, type NatsServerHandle } from '@tally/testkit';
 import { appModule } from '../app.module.js';
 
@@ -22,6 +23,7 @@ describe('POST /v1/events (gateway over real NATS)', () => {
   let peer: NatsConnection;
   let base: string;
   let ingestReply: IngestReply | undefined;
+  let ingestFails = false;
   const chunkSizes: number[] = [];
 
   before(async () => {
@@ -33,7 +35,11 @@ describe('POST /v1/events (gateway over real NATS)', () => {
       callback: (_err, msg) => {
         const request = msg.json<IngestRequest>();
         chunkSizes.push(msg.data.length);
-        if (ingestReply?.stored === true && ingestReply.rejected.length === 0) {
+        if (ingestFails) {
+          const failed = headers();
+          failed.set(ERROR_HEADER, 'handler-failed');
+          msg.respond(JSON.stringify({ error: 'the handler failed' }), { headers: failed });
+        } else if (ingestReply?.stored === true && ingestReply.rejected.length === 0) {
           // Echo mode: everything sent was accepted.
           msg.respond(JSON.stringify({ ...ingestReply, accepted: request.events.length }));
         } else if (ingestReply) {
@@ -91,7 +97,7 @@ describe('POST /v1/events (gateway over real NATS)', () => {
     assert.deepEqual(await res.json(), { accepted: 1, rejected: ingestReply.rejected });
   });
 
-  it('answers 503 with Retry-After when storage is not confirmed or ingest is silent', async () => {
+  it('answers 503 with Retry-After when storage is not confirmed, or ingest is silent or fails', async () => {
     ingestReply = { stored: false, reason: 'no ack' };
     const refused = await post(event);
     assert.equal(await errorCode(refused), '503 not_stored');
@@ -99,6 +105,10 @@ describe('POST /v1/events (gateway over real NATS)', () => {
     ingestReply = undefined;
     const silent = await post(event);
     assert.equal(await errorCode(silent), '503 not_stored');
+    ingestFails = true;
+    const failed = await post(event).finally(() => (ingestFails = false));
+    assert.equal(await errorCode(failed), '503 not_stored');
+    assert.equal(failed.headers.get('retry-after'), '1');
   });
 
   it('accepts a body close to 1 MiB by sending it to ingest in chunks NATS accepts', async () => {

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { IngestReply, SUBJECTS, type EventRejection, type IngestRequest } from '@tally/contracts';
-import { childTraceparent, NatsRequester, ServiceUnavailableError } from '@tally/nats';
+import { IngestReply, SUBJECTS, type IngestRequest, type TrackReply } from '@tally/contracts';
+import {
+  childTraceparent,
+  NatsRequester,
+  RemoteRequestError,
+  ServiceUnavailableError,
+} from '@tally/nats';
 import { ApiKeys } from '../auth/api-keys.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from '../http/api-error.js';
@@ -10,11 +15,6 @@ import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { eventsInBody } from '../rate-limit/request-cost.js';
 import { toEventBatch } from './event-body.js';
 import { encodedIngestChunks } from './ingest-chunks.js';
-
-interface TrackResponse {
-  accepted: number;
-  rejected: EventRejection[];
-}
 
 /** `POST /v1/events`: answers 202 only after ingest confirmed durable storage. */
 @Controller('v1/events')
@@ -32,7 +32,7 @@ export class EventsController {
     @Body() body: unknown,
     @Headers('authorization') authorization: string | undefined,
     @Headers('traceparent') traceparent: string | undefined,
-  ): Promise<TrackResponse> {
+  ): Promise<TrackReply> {
     const projectId = this.keys.projectFor(authorization, 'write');
     const batch = toEventBatch(body);
     const request: IngestRequest = {
@@ -47,7 +47,7 @@ export class EventsController {
     const maxBytes = this.config.get('ingestChunkBytes', { infer: true });
     const chunks = encodedIngestChunks(request, maxBytes);
     const replies = await Promise.all(chunks.map((chunk) => this.send(chunk, trace)));
-    const response: TrackResponse = { accepted: 0, rejected: [] };
+    const response: TrackReply = { accepted: 0, rejected: [] };
     for (const reply of replies) {
       // NOTE: a retry of the whole request is safe: chunks that were stored dedupe by Nats-Msg-Id.
       if (!reply.stored) throw this.unavailable(reply.reason);
@@ -65,6 +65,10 @@ export class EventsController {
       });
     } catch (err) {
       if (err instanceof ServiceUnavailableError) throw this.unavailable('ingest did not answer');
+      // NOTE: ingest failed before confirming storage; a retry is safe (stored chunks dedupe).
+      if (err instanceof RemoteRequestError && err.kind === 'handler-failed') {
+        throw this.unavailable('ingest failed');
+      }
       throw err;
     }
   }
