@@ -8,6 +8,11 @@ export interface ConsumerDefaults {
   ackWaitMs: number;
   /** Upper bound of the retry backoff between attempts. */
   maxBackoffMs: number;
+  /**
+   * How long a batch that is not yet full waits for more messages before it is handled: fewer,
+   * larger batches cost less per message, at up to this much added latency.
+   */
+  lingerMs: number;
 }
 
 export interface NatsModuleOptions {
@@ -28,4 +33,5 @@ export const DEFAULT_CONSUMER_OPTIONS: ConsumerDefaults = {
   maxDeliver: 5,
   ackWaitMs: 30_000,
   maxBackoffMs: 5_000,
+  lingerMs: 0,
 };

@@ -9,6 +9,7 @@ const AggregatorEnv = z.object({
   TALLY_PARTITIONS: envFields.positiveInt(8),
   CONSUMER_BATCH_SIZE: envFields.positiveInt(512),
   CONSUMER_MAX_DELIVER: envFields.positiveInt(5),
+  CONSUMER_LINGER_MS: envFields.nonNegativeInt(100),
   CONSUMER_ACK_WAIT_SECONDS: envFields.positiveInt(10),
   STREAM_REPLICAS: envFields.positiveInt(1),
   ROLLUP_STREAM_MAX_AGE_HOURS: envFields.positiveInt(72),
@@ -28,6 +29,7 @@ export function aggregatorConfig(env: Record<string, string | undefined>) {
       maxDeliver: e.CONSUMER_MAX_DELIVER,
       // NOTE: how long a crashed replica's unacked batches wait before redelivery.
       ackWaitMs: e.CONSUMER_ACK_WAIT_SECONDS * 1_000,
+      lingerMs: e.CONSUMER_LINGER_MS,
     },
     rollupStreamMaxAgeMs: e.ROLLUP_STREAM_MAX_AGE_HOURS * 3_600_000,
     appliedBatchRetentionMs: e.APPLIED_BATCH_RETENTION_HOURS * 3_600_000,

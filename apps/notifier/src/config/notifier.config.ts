@@ -23,6 +23,7 @@ const NotifierEnv = z.object({
   LOG_LEVEL: envFields.logLevel,
   CONSUMER_BATCH_SIZE: envFields.positiveInt(256),
   CONSUMER_MAX_DELIVER: envFields.positiveInt(5),
+  CONSUMER_LINGER_MS: envFields.nonNegativeInt(100),
   STREAM_REPLICAS: envFields.positiveInt(1),
   ALERT_EVAL_INTERVAL: durationMs('30s'),
   ALERT_POLL_INTERVAL: durationMs('500ms'),
@@ -61,7 +62,11 @@ export function notifierConfig(env: Record<string, string | undefined>) {
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     nats: { servers: e.NATS_URL, replicas: e.STREAM_REPLICAS },
-    consumer: { batchSize: e.CONSUMER_BATCH_SIZE, maxDeliver: e.CONSUMER_MAX_DELIVER },
+    consumer: {
+      batchSize: e.CONSUMER_BATCH_SIZE,
+      maxDeliver: e.CONSUMER_MAX_DELIVER,
+      lingerMs: e.CONSUMER_LINGER_MS,
+    },
     alerts: {
       evalIntervalMs: e.ALERT_EVAL_INTERVAL,
       pollIntervalMs: e.ALERT_POLL_INTERVAL,

@@ -70,7 +70,7 @@ export class ConsumerRunner {
     this.logger.log({ partition: this.instance.partition }, 'consuming');
     try {
       for (;;) {
-        const batch = await queue.take(this.deps.defaults.batchSize);
+        const batch = await queue.take(this.deps.defaults.batchSize, this.deps.defaults.lingerMs);
         if (!batch) break;
         await this.process(batch, signal);
       }

@@ -14,10 +14,15 @@ export class MessageQueue<T> {
     this.wake();
   }
 
-  /** Waits for at least one item and takes up to `max`; `undefined` once closed. */
-  async take(max: number): Promise<T[] | undefined> {
-    while (this.items.length === 0 && !this.closed) {
-      await new Promise<void>((resolve) => (this.waiter = resolve));
+  /**
+   * Waits for at least one item, then up to `lingerMs` more for `max` of them, and takes up to
+   * `max`; `undefined` once closed.
+   */
+  async take(max: number, lingerMs = 0): Promise<T[] | undefined> {
+    while (this.items.length === 0 && !this.closed) await this.next();
+    const deadline = Date.now() + lingerMs;
+    while (this.items.length < max && !this.closed && Date.now() < deadline) {
+      await this.next(deadline - Date.now());
     }
     if (this.closed) return undefined;
     return this.items.splice(0, max);
@@ -26,6 +31,17 @@ export class MessageQueue<T> {
   /** Empties the queue, returning what was left. */
   drain(): T[] {
     return this.items.splice(0);
+  }
+
+  /** Resolves at the next push or close, or after `timeoutMs`. */
+  private next(timeoutMs?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(resolve, timeoutMs);
+      this.waiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   private wake(): void {
