@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { STREAMS } from '@tally/contracts';
 import { assertExactTotals, loadOptions } from './exact-totals.js';
 import { Progress, sendLoad } from './load.js';
 import { dumpProblems, log, readIdleState, startStack, type Stack } from './stack.js';
@@ -30,7 +31,7 @@ describe('Tally end to end on a 3-node NATS cluster', () => {
       load.catch(() => undefined);
 
       await Promise.race([stored.atLeast(40), load]);
-      const info = await stack.jsm.streams.info('TALLY_EVENTS');
+      const info = await stack.jsm.streams.info(STREAMS.events.name);
       const leaderName = info.cluster?.leader;
       const leader = stack.natsNodes.find((node) => node.serverName === leaderName);
       assert.ok(leader, `leader ${String(leaderName)} is one of our nodes`);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { STREAMS } from '@tally/contracts';
 import { applyMigrations } from '@tally/migrate';
 import {
   createTestDatabase,
@@ -21,8 +22,6 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Gateway `ADMIN_TOKEN` of the e2e stack. */
 export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
-const EVENTS_STREAM = 'TALLY_EVENTS';
-const DEAD_STREAM = 'TALLY_DEAD';
 const eventsSubject = (partition: number) => `tally.events.${partition}`;
 
 export interface Stack {
@@ -239,16 +238,16 @@ export async function readIdleState(stack: Stack): Promise<IdleState> {
   }
   const lastSeqs = await Promise.all(
     offsets.map(async (_, p) => {
-      const msg = await stack.jsm.streams.getMessage(EVENTS_STREAM, {
+      const msg = await stack.jsm.streams.getMessage(STREAMS.events.name, {
         last_by_subj: eventsSubject(p),
       });
       return msg?.seq ?? 0;
     }),
   );
-  const info = await stack.jsm.streams.info(EVENTS_STREAM);
+  const info = await stack.jsm.streams.info(STREAMS.events.name);
   let deadLetters = 0;
   try {
-    deadLetters = (await stack.jsm.streams.info(DEAD_STREAM)).state.messages;
+    deadLetters = (await stack.jsm.streams.info(STREAMS.dead.name)).state.messages;
   } catch {
     deadLetters = 0; // no dead-letter stream yet: nothing was dead-lettered
   }
@@ -308,14 +307,14 @@ export async function storedDuplicates(
   stack: Stack,
   afterSeq: number,
 ): Promise<{ messages: number; repeatedBatches: number; repeatedEvents: number }> {
-  const info = await stack.jsm.streams.info(EVENTS_STREAM);
+  const info = await stack.jsm.streams.info(STREAMS.events.name);
   const batches = new Set<string>();
   const events = new Set<string>();
   let repeatedBatches = 0;
   let repeatedEvents = 0;
   let messages = 0;
   for (let seq = afterSeq + 1; seq <= info.state.last_seq; seq++) {
-    const msg = await stack.jsm.streams.getMessage(EVENTS_STREAM, { seq });
+    const msg = await stack.jsm.streams.getMessage(STREAMS.events.name, { seq });
     if (!msg) continue;
     messages++;
     const batch = msg.json<{ batchId: string; events: Array<{ id: string }> }>();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ConfigService } from '@nestjs/config';
-import { STREAMS, type StoredEvent, type StoredEventBatch } from '@tally/contracts';
+import { STREAMS, SUBJECTS, type StoredEvent, type StoredEventBatch } from '@tally/contracts';
 import { applyMigrations } from '@tally/migrate';
 import {
   JetStreamProvisioner,
@@ -46,7 +46,7 @@ function message(seq: number, events: StoredEvent[]): ConsumedMessage<StoredEven
     partition: 0,
     events,
   };
-  return { data, seq, subject: 'tally.events.0', deliveryCount: 1 };
+  return { data, seq, subject: SUBJECTS.events(0), deliveryCount: 1 };
 }
 
 describe('RollupWriter on real Postgres', () => {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { STREAMS } from '@tally/contracts';
 import { applyMigrations } from '@tally/migrate';
 import {
   createTestDatabase,
@@ -12,7 +13,6 @@ import pg from 'pg';
 /** Repository root: packages/sdk/dist/testing/pipeline-stack.js → ../../../../ */
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const appEntry = (app: string) => `${REPO_ROOT}apps/${app}/dist/main.js`;
-const EVENTS_STREAM = 'TALLY_EVENTS';
 
 export interface PipelineStack {
   gatewayUrl: string;
@@ -97,8 +97,8 @@ async function streamMessages(monitorPort: number): Promise<number> {
   const jsz = (await response.json()) as JszStreams;
   for (const account of jsz.account_details ?? []) {
     for (const stream of account.stream_detail ?? []) {
-      if (stream.name === EVENTS_STREAM) return stream.state.messages;
+      if (stream.name === STREAMS.events.name) return stream.state.messages;
     }
   }
-  throw new Error(`no ${EVENTS_STREAM} stream on the nats-server`);
+  throw new Error(`no ${STREAMS.events.name} stream on the nats-server`);
 }
