@@ -388,6 +388,7 @@ async function run(opts: BenchOptions): Promise<number> {
       machineCpu: {
         windowS: drainS,
         busyS: busy,
+        stealS: ticks1.steal - ticks0.steal,
         benchProcessesS: ours,
         otherS: Math.max(0, busy - ours),
       },

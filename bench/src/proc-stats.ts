@@ -65,13 +65,23 @@ export function findPids(match: (cmdline: string, comm: string) => boolean): num
   return pids;
 }
 
-/** Busy and total jiffies of the whole machine (all CPUs), from /proc/stat. */
-export function machineTicks(): { busy: number; total: number } {
+/**
+ * Busy, stolen and total CPU seconds of the whole machine (all CPUs), from /proc/stat. Steal is
+ * time the hypervisor gave our virtual CPUs to someone else: on a VM it says whether a run was
+ * slowed by neighbours.
+ */
+export function machineTicks(): { busy: number; steal: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-  const fields = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal; guest time is already inside user.
+  const fields = line.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = fields.reduce((a, b) => a + b, 0);
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  return { busy: (total - idle) / clockTicks(), total: total / clockTicks() };
+  const steal = fields[7] ?? 0;
+  return {
+    busy: (total - idle - steal) / clockTicks(),
+    steal: steal / clockTicks(),
+    total: total / clockTicks(),
+  };
 }
 
 export interface MachineInfo {
@@ -86,8 +96,13 @@ export interface MachineInfo {
 export function machineInfo(): MachineInfo {
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
   try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (match?.[1]) cpuModel = match[1].trim();
+    const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name: string) =>
+      new RegExp(`^${name}\\s*:\\s*(.+)$`, 'm').exec(cpuinfo)?.[1]?.trim();
+    // A VM's model name can be as vague as "AMD EPYC"; family and model tell the generation.
+    const name = field('model name');
+    if (name)
+      cpuModel = `${name}, family ${field('cpu family') ?? '?'} model ${field('model') ?? '?'}`;
   } catch {
     // keep os.cpus()'s answer
   }

@@ -43,7 +43,14 @@ export interface BenchResults {
   half: HalfResult | undefined;
   cpu: CpuRow[];
   /** Busy CPU seconds of the whole machine in the peak window, and those of other processes. */
-  machineCpu: { windowS: number; busyS: number; benchProcessesS: number; otherS: number };
+  machineCpu: {
+    windowS: number;
+    busyS: number;
+    /** CPU seconds the hypervisor gave to other guests (steal). */
+    stealS: number;
+    benchProcessesS: number;
+    otherS: number;
+  };
   baseline: BaselineResult | undefined;
   query: QueryResult | undefined;
   verification: {
@@ -177,7 +184,7 @@ export function renderReport(r: BenchResults): string {
   out.push(
     `CPU and memory per process over the peak window (${r.machineCpu.windowS.toFixed(1)} s, load + drain; ` +
       `${int(p.accepted)} events). Machine busy ${r.machineCpu.busyS.toFixed(1)} CPU-s, of which other ` +
-      `processes ${r.machineCpu.otherS.toFixed(1)} CPU-s.`,
+      `processes ${r.machineCpu.otherS.toFixed(1)} CPU-s; stolen by the hypervisor ${r.machineCpu.stealS.toFixed(1)} CPU-s.`,
   );
   out.push('');
   out.push(
