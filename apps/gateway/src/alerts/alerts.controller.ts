@@ -22,7 +22,7 @@ import {
 } from '@tally/contracts';
 import { RemoteRequestError } from '@tally/nats';
 import type { z } from 'zod';
-import { ApiKeys } from '../auth/api-keys.js';
+import { KeyProject } from '../auth/key-project.decorator.js';
 import { ApiError } from '../http/api-error.js';
 import { ServiceClient } from '../http/service-client.js';
 import { INVALID_QUERY, validated } from '../http/validated.js';
@@ -37,15 +37,11 @@ const STATUS_OF = { not_found: 404, invalid_rule: 400, destination_refused: 400 
  */
 @Controller('v1/alerts')
 export class AlertsController {
-  constructor(
-    private readonly keys: ApiKeys,
-    private readonly services: ServiceClient,
-  ) {}
+  constructor(private readonly services: ServiceClient) {}
 
   @Get()
   @RateLimited('read')
-  async list(@Headers('authorization') auth: string | undefined): Promise<{ rules: AlertRule[] }> {
-    const projectId = this.keys.projectFor(auth, 'read');
+  async list(@KeyProject() projectId: string): Promise<{ rules: AlertRule[] }> {
     return { rules: await this.rules({ op: 'list', projectId }) };
   }
 
@@ -54,9 +50,8 @@ export class AlertsController {
   @HttpCode(201)
   async create(
     @Body() body: unknown,
-    @Headers('authorization') auth: string | undefined,
+    @KeyProject() projectId: string,
   ): Promise<{ rule: AlertRule; secret: string }> {
-    const projectId = this.keys.projectFor(auth, 'write');
     const reply = await this.send({ op: 'create', projectId, rule: toCreateInput(body) });
     return { rule: reply.rules[0]!, secret: reply.secret ?? '' };
   }
@@ -65,9 +60,8 @@ export class AlertsController {
   @RateLimited('read')
   async get(
     @Param('id') id: string,
-    @Headers('authorization') auth: string | undefined,
+    @KeyProject() projectId: string,
   ): Promise<{ rule: AlertRule }> {
-    const projectId = this.keys.projectFor(auth, 'read');
     return { rule: (await this.rules({ op: 'get', projectId, id }))[0]! };
   }
 
@@ -76,9 +70,8 @@ export class AlertsController {
   async update(
     @Param('id') id: string,
     @Body() body: unknown,
-    @Headers('authorization') auth: string | undefined,
+    @KeyProject() projectId: string,
   ): Promise<{ rule: AlertRule }> {
-    const projectId = this.keys.projectFor(auth, 'write');
     const rules = await this.rules({ op: 'update', projectId, id, patch: toPatchInput(body) });
     return { rule: rules[0]! };
   }
@@ -86,11 +79,7 @@ export class AlertsController {
   @Delete(':id')
   @RateLimited('write')
   @HttpCode(204)
-  async remove(
-    @Param('id') id: string,
-    @Headers('authorization') auth: string | undefined,
-  ): Promise<void> {
-    const projectId = this.keys.projectFor(auth, 'write');
+  async remove(@Param('id') id: string, @KeyProject() projectId: string): Promise<void> {
     await this.rules({ op: 'delete', projectId, id });
   }
 
@@ -99,10 +88,9 @@ export class AlertsController {
   async deliveries(
     @Param('id') id: string,
     @Query('limit') limit: string | undefined,
-    @Headers('authorization') auth: string | undefined,
+    @KeyProject() projectId: string,
     @Headers('traceparent') traceparent: string | undefined,
   ): Promise<{ deliveries: Delivery[] }> {
-    const projectId = this.keys.projectFor(auth, 'read');
     const params = validated(DeliveryLogParams, { limit }, INVALID_QUERY);
     const query: DeliveryLogQuery = { projectId, ruleId: id, limit: params.limit };
     const reply = await this.request(

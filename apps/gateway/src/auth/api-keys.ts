@@ -37,12 +37,7 @@ export class ApiKeys {
     );
   }
 
-  /** The project the bearer key grants `kind` access to; 401/403 with a reason otherwise. */
-  projectFor(authorization: string | undefined, kind: KeyKind): string {
-    return this.grantFor(authorization, kind).projectId;
-  }
-
-  /** As `projectFor`, with the key's hash. */
+  /** The project the bearer key grants `kind` access to, and the key's hash; 401/403 otherwise. */
   grantFor(authorization: string | undefined, kind: KeyKind): ValidGrant {
     const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!key) throw new ApiError(401, 'missing_key', 'send "Authorization: Bearer <key>"');

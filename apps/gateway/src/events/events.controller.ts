@@ -8,7 +8,7 @@ import {
   RemoteRequestError,
   ServiceUnavailableError,
 } from '@tally/nats';
-import { ApiKeys } from '../auth/api-keys.js';
+import { KeyProject } from '../auth/key-project.decorator.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from '../http/api-error.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
@@ -20,7 +20,6 @@ import { encodedIngestChunks } from './ingest-chunks.js';
 @Controller('v1/events')
 export class EventsController {
   constructor(
-    private readonly keys: ApiKeys,
     private readonly requester: NatsRequester,
     private readonly config: ConfigService<GatewayConfig, true>,
   ) {}
@@ -30,10 +29,9 @@ export class EventsController {
   @RateLimited('write', eventsInBody)
   async track(
     @Body() body: unknown,
-    @Headers('authorization') authorization: string | undefined,
+    @KeyProject() projectId: string,
     @Headers('traceparent') traceparent: string | undefined,
   ): Promise<TrackReply> {
-    const projectId = this.keys.projectFor(authorization, 'write');
     const batch = toEventBatch(body);
     const request: IngestRequest = {
       requestId: randomUUID(),

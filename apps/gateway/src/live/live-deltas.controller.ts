@@ -1,6 +1,6 @@
-import { Controller, Get, Headers, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiKeys } from '../auth/api-keys.js';
+import { KeyProject } from '../auth/key-project.decorator.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { LiveDeltaRelay } from './live-delta.relay.js';
 
@@ -8,18 +8,10 @@ import { LiveDeltaRelay } from './live-delta.relay.js';
 @Controller('v1/live')
 @RateLimited('read')
 export class LiveDeltasController {
-  constructor(
-    private readonly keys: ApiKeys,
-    private readonly relay: LiveDeltaRelay,
-  ) {}
+  constructor(private readonly relay: LiveDeltaRelay) {}
 
   @Get()
-  stream(
-    @Headers('authorization') authorization: string | undefined,
-    @Res() reply: FastifyReply,
-  ): void {
-    // Key errors are thrown before the response is hijacked, so they get the usual error body.
-    const projectId = this.keys.projectFor(authorization, 'read');
+  stream(@KeyProject() projectId: string, @Res() reply: FastifyReply): void {
     this.relay.stream(projectId, reply);
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Query } from '@nestjs/common';
 import { MetricsReply, SUBJECTS, type MetricsSeriesReply } from '@tally/contracts';
-import { ApiKeys } from '../auth/api-keys.js';
+import { KeyProject } from '../auth/key-project.decorator.js';
 import { ApiError } from '../http/api-error.js';
 import { ServiceClient } from '../http/service-client.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
@@ -10,18 +10,14 @@ import { toMetricsQuery } from './series-query.js';
 @Controller('v1/metrics')
 @RateLimited('read')
 export class MetricsApiController {
-  constructor(
-    private readonly keys: ApiKeys,
-    private readonly services: ServiceClient,
-  ) {}
+  constructor(private readonly services: ServiceClient) {}
 
   @Get()
   async series(
     @Query() params: Record<string, string>,
-    @Headers('authorization') authorization: string | undefined,
+    @KeyProject() projectId: string,
     @Headers('traceparent') traceparent: string | undefined,
   ): Promise<MetricsSeriesReply> {
-    const projectId = this.keys.projectFor(authorization, 'read');
     const query = toMetricsQuery(projectId, params);
     const reply = await this.services.request(SUBJECTS.metricsQuery, query, MetricsReply, {
       unavailableCode: 'query_unavailable',

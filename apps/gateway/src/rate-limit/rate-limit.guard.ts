@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { ApiKeys } from '../auth/api-keys.js';
+import { recordGrant } from '../auth/key-project.decorator.js';
 import { ApiError } from '../http/api-error.js';
 import { KeyRateLimiter } from './key-rate-limiter.js';
 import { RateLimitRule } from './rate-limit-rule.js';
@@ -37,6 +38,7 @@ export class RateLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const grant = this.keys.grantFor(request.headers.authorization, rule.kind);
+    recordGrant(request, grant);
     const admission = this.limiter.take(grant.keyHash, rule.kind, rule.cost(request.body));
     const policy = this.limiter.policyOf(rule.kind);
     if (!admission || !policy) return true;

@@ -1,6 +1,6 @@
-import { Controller, Get, Headers, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { RejectedEventsParams, type RejectedEventsReply } from '@tally/contracts';
-import { ApiKeys } from '../auth/api-keys.js';
+import { KeyProject } from '../auth/key-project.decorator.js';
 import { ServiceClient } from '../http/service-client.js';
 import { INVALID_QUERY, validated } from '../http/validated.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
@@ -11,7 +11,6 @@ import { RejectedEventsReader } from './rejected-events.reader.js';
 @RateLimited('read')
 export class RejectedEventsController {
   constructor(
-    private readonly keys: ApiKeys,
     private readonly reader: RejectedEventsReader,
     private readonly services: ServiceClient,
   ) {}
@@ -19,9 +18,8 @@ export class RejectedEventsController {
   @Get()
   async list(
     @Query() params: Record<string, string>,
-    @Headers('authorization') authorization: string | undefined,
+    @KeyProject() projectId: string,
   ): Promise<RejectedEventsReply> {
-    const projectId = this.keys.projectFor(authorization, 'read');
     const { limit } = validated(RejectedEventsParams, params, INVALID_QUERY);
     const stored = await this.services.natsWork(() => this.reader.newest(projectId, limit), {
       unavailableCode: 'rejected_unavailable',
