@@ -5,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import type { MetricsQuery, StoredEvent } from '@tally/contracts';
 import { applyMigrations } from '@tally/migrate';
 import { createTestDatabase, type TestDatabaseHandle } from '@tally/testkit';
+import { Histogram, register } from 'prom-client';
 import type { AggregatorConfig } from '../config/aggregator.config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { foldBatches } from '../rollups/bucket-fold.js';
@@ -30,6 +31,15 @@ const purchase = (
   type: 'purchase',
   revenue: { currency, amountMicros },
 });
+
+/** Count and sum of the database-time histogram, as `/metrics` exposes them. */
+async function dbTime(): Promise<{ count: number; sum: number }> {
+  const metric = register.getSingleMetric('tally_aggregator_metrics_query_db_seconds');
+  assert.ok(metric instanceof Histogram, 'the histogram is not registered');
+  const { values } = await metric.get();
+  const value = (suffix: string) => values.find((v) => v.metricName?.endsWith(suffix))?.value;
+  return { count: value('_count') ?? NaN, sum: value('_sum') ?? NaN };
+}
 
 describe('MetricsQueryRepository on real Postgres', () => {
   let db: TestDatabaseHandle;
@@ -195,5 +205,14 @@ describe('MetricsQueryRepository on real Postgres', () => {
       series.map((p) => [p.count, p.uniqueUsers]),
       [[4, 3]],
     );
+  });
+
+  it('times each query in the database into the histogram on /metrics', async () => {
+    const before = await dbTime();
+    await queries.series(query({}));
+    await queries.series(query({ groupByDimension: true }));
+    const after = await dbTime();
+    assert.equal(after.count - before.count, 2);
+    assert.ok(after.sum > before.sum, `the sum did not grow: ${before.sum} → ${after.sum}`);
   });
 });
