@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import hdr from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import { getSeries } from './api.js';
+import { dbTimeAround, type DbTime } from './db-time.js';
 import type { BenchStack } from './stack.js';
 
 export interface QueryResult {
@@ -12,55 +13,8 @@ export interface QueryResult {
   p95: number;
   p99: number;
   max: number;
-  /** The same SQL and planner setting on the bench's own connection: the database's share. */
-  sqlOnly: { p50: number; p99: number };
-}
-
-// NOTE: mirrors MetricsQueryRepository.series() in apps/aggregator (type filter, no dimension
-// breakdown: the totals over all dimensions), to split the API's time into database and the rest.
-const SERIES_SQL = `
-  WITH picked AS NOT MATERIALIZED (
-    SELECT bucket, NULL::text AS dimension, currency, count, revenue, users,
-           users_estimate AS estimate
-    FROM rollup_totals
-    WHERE project_id = $1 AND granularity = 'hour' AND bucket >= $2 AND bucket < $3
-      AND event_type = 'page_view'
-  ), revenue AS (
-    SELECT bucket, dimension, jsonb_object_agg(currency, revenue::text) AS revenue
-    FROM (SELECT bucket, dimension, currency, sum(revenue) AS revenue
-          FROM picked WHERE currency <> '' GROUP BY 1, 2, 3) per_currency
-    GROUP BY 1, 2
-  ), counted AS (
-    SELECT bucket, dimension, count, users, estimate,
-           count(*) OVER (PARTITION BY bucket, dimension) AS n
-    FROM picked
-  ), totals AS (
-    SELECT bucket, dimension, count, round(coalesce(estimate, hll_cardinality(users)))::float8 AS users
-    FROM counted WHERE n = 1
-    UNION ALL
-    SELECT bucket, dimension, sum(count)::bigint, round(hll_cardinality(hll_union_agg(users)))::float8
-    FROM counted WHERE n > 1 GROUP BY 1, 2
-  )
-  SELECT t.bucket, t.dimension, t.count, t.users, r.revenue
-  FROM totals t
-  LEFT JOIN revenue r ON r.bucket = t.bucket AND r.dimension IS NOT DISTINCT FROM t.dimension
-  ORDER BY t.bucket, t.dimension`;
-
-async function timeSql(
-  stack: BenchStack,
-  args: unknown[],
-  runs: number,
-): Promise<{ p50: number; p99: number }> {
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
-  for (let i = 0; i < runs + 3; i++) {
-    const t0 = performance.now();
-    await stack.pg.query(SERIES_SQL, args);
-    if (i >= 3) histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
-  }
-  return {
-    p50: histogram.getValueAtPercentile(50) / 1000,
-    p99: histogram.getValueAtPercentile(99) / 1000,
-  };
+  /** The database's share of the timed queries, from the aggregator's own histogram. */
+  sqlOnly: DbTime;
 }
 
 const HOUR = 3_600_000;
@@ -72,7 +26,7 @@ const USERS_PER_ROW = 100;
  * Seeds 30 days of hourly `page_view` rollups (10 paths, a 100-user HLL sketch per row) for the
  * bench's project straight into the rollups table (and their sums into rollup_totals, as the
  * aggregator writes them), then times the 30-day hourly series through `GET /v1/metrics` one
- * query at a time.
+ * query at a time, and reads the database's share of that time off the aggregator's `/metrics`.
  */
 export async function runQueryBench(
   stack: BenchStack,
@@ -110,27 +64,25 @@ export async function runQueryBench(
   };
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
   let buckets = 0;
+  /** One `GET /v1/metrics` of the series, in µs. */
+  const timeSeriesQuery = async () => {
+    const t0 = performance.now();
+    const series = await getSeries(pool, opts.readKey, params);
+    buckets = series.length;
+    return Math.max(1, Math.round((performance.now() - t0) * 1000));
+  };
+  let sqlOnly: DbTime;
   try {
-    const warmUp = Math.min(20, opts.queries);
-    for (let i = 0; i < warmUp + opts.queries; i++) {
-      const t0 = performance.now();
-      const series = await getSeries(pool, opts.readKey, params);
-      const us = Math.max(1, Math.round((performance.now() - t0) * 1000));
-      buckets = series.length;
-      if (i >= warmUp) histogram.recordValue(us);
-    }
+    for (let i = 0; i < Math.min(20, opts.queries); i++) await timeSeriesQuery();
+    sqlOnly = await dbTimeAround(stack, async () => {
+      for (let i = 0; i < opts.queries; i++) histogram.recordValue(await timeSeriesQuery());
+    });
   } finally {
     await pool.close();
   }
   if (buckets !== DAYS * 24) {
     throw new Error(`the 30-day hourly series answered ${buckets} buckets, expected ${DAYS * 24}`);
   }
-  const sqlArgs = [opts.projectId, new Date(start), new Date(end)];
-  const sqlRuns = Math.max(5, Math.min(100, opts.queries));
-  await stack.pg.query('SET enable_hashagg = off');
-  const sqlOnly = await timeSql(stack, sqlArgs, sqlRuns).finally(() =>
-    stack.pg.query('RESET enable_hashagg'),
-  );
   const ms = (us: number) => us / 1000;
   return {
     sqlOnly,

@@ -4,6 +4,7 @@ import type { LatencySummary } from './load.js';
 import type { BenchOptions } from './options.js';
 import type { MachineInfo } from './proc-stats.js';
 import type { ProfileSummary } from './profile-summary.js';
+import type { DbTime } from './db-time.js';
 import type { QueryResult } from './query-bench.js';
 
 export interface PhaseResult {
@@ -80,6 +81,18 @@ export const ROW_LABELS = [
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : int(n));
 
+/** A histogram bucket's upper bound (ms): the quantile is at most this. */
+const atMost = (bound: number) =>
+  Number.isFinite(bound) ? `≤ ${bound.toLocaleString('en-US')}` : 'past the last bucket';
+
+function sqlAlone(db: DbTime): string {
+  if ('unavailable' in db) return `SQL alone: n/a (${db.unavailable})`;
+  return (
+    `SQL alone p50 / p99 ${atMost(db.p50)} / ${atMost(db.p99)} ` +
+    `(bucket upper bounds of the aggregator's histogram, ${int(db.queries)} queries)`
+  );
+}
+
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
@@ -153,7 +166,7 @@ export function renderReport(r: BenchResults): string {
       ROW_LABELS[6],
       r.query
         ? `${ms(r.query.p50)} / ${ms(r.query.p95)} / ${ms(r.query.p99)} (${r.query.queries} queries, ${r.query.buckets} buckets over ${int(r.query.seededRows)} rows; ` +
-          `SQL alone p50 / p99 ${ms(r.query.sqlOnly.p50)} / ${ms(r.query.sqlOnly.p99)})`
+          `${sqlAlone(r.query.sqlOnly)})`
         : skipped,
       'p99 ≤ 50',
       verdict(r.query ? r.query.p99 <= 50 : undefined),

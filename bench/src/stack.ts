@@ -21,6 +21,8 @@ import { commandLine, findPids } from './proc-stats.js';
 export interface StackProcess {
   name: string;
   pid: number;
+  /** HTTP port of /healthz, /readyz and /metrics. */
+  port: number;
 }
 
 export interface BenchStack {
@@ -141,7 +143,7 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
       adminToken: ADMIN_TOKEN,
       natsUrl: nats.url,
       databaseUrl: db.url,
-      apps: apps.map((a) => ({ name: a.name, pid: a.handle.pid })),
+      apps: apps.map((a) => ({ name: a.name, pid: a.handle.pid, port: a.port })),
       natsPid,
       pg: conns.pg,
       nc: conns.nc,
@@ -186,7 +188,7 @@ export async function reuseStack(): Promise<BenchStack> {
     adminToken: cfg.adminToken,
     natsUrl: cfg.natsUrl,
     databaseUrl: cfg.databaseUrl,
-    apps: apps.map((a) => ({ name: a.name, pid: a.pid })),
+    apps: apps.map((a) => ({ name: a.name, pid: a.pid, port: a.port })),
     natsPid,
     pg: conns.pg,
     nc: conns.nc,
