@@ -101,8 +101,8 @@ export function machineInfo(): MachineInfo {
       new RegExp(`^${name}\\s*:\\s*(.+)$`, 'm').exec(cpuinfo)?.[1]?.trim();
     // A VM's model name can be as vague as "AMD EPYC"; family and model tell the generation.
     const name = field('model name');
-    if (name)
-      cpuModel = `${name}, family ${field('cpu family') ?? '?'} model ${field('model') ?? '?'}`;
+    const generation = `family ${field('cpu family') ?? '?'} model ${field('model') ?? '?'}`;
+    if (name) cpuModel = `${name}, ${generation}`;
   } catch {
     // keep os.cpus()'s answer
   }
