@@ -4,9 +4,15 @@ export { startNatsCluster, type NatsClusterHandle } from './nats-cluster.js';
 export { type NatsServerHandle } from './nats-node.js';
 export { startNatsServer, type NatsServerOptions } from './nats-server.js';
 export {
+  startServiceProcess,
+  type ServiceProcess,
+  type ServiceProcessOptions,
+} from './service-process.js';
+export {
   createTestDatabase,
   type TestDatabaseHandle,
   type TestDatabaseOptions,
   type TestDatabaseSource,
 } from './test-database.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export { appEntry, appMigrations, workspaceRoot } from './workspace-paths.js';
