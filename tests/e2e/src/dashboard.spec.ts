@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { waitFor } from '@tally/testkit';
+import { waitFor, workspaceRoot } from '@tally/testkit';
 import { postExpect202 } from './client.js';
 import { dashboardTraffic, HOSTILE_ELEMENT } from './dashboard-traffic.js';
-import { dumpProblems, log, REPO_ROOT, startStack, type Stack } from './stack.js';
+import { dumpProblems, log, startStack, type Stack } from './stack.js';
 
 /** Debian's chromium (scripts/test.mjs installs it and passes its path). */
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const SCREENSHOT = `${REPO_ROOT}test-artifacts/dashboard.png`;
+const ARTIFACTS_DIR = join(workspaceRoot(), 'test-artifacts');
+const SCREENSHOT = join(ARTIFACTS_DIR, 'dashboard.png');
 /** `TALLY_DOCS_SCREENSHOT=1` also refreshes the README's picture from this run. */
 const DOCS_SCREENSHOT =
-  process.env.TALLY_DOCS_SCREENSHOT === '1' ? `${REPO_ROOT}docs/dashboard.png` : undefined;
+  process.env.TALLY_DOCS_SCREENSHOT === '1'
+    ? join(workspaceRoot(), 'docs', 'dashboard.png')
+    : undefined;
 const UI_TIMEOUT_MS = 20_000;
 
 const counts = new Intl.NumberFormat('en-US');
@@ -172,7 +176,7 @@ describe('Tally end to end: the dashboard in Chromium', () => {
       );
       assert.equal(await page.locator('#chart canvas').count(), 1);
 
-      mkdirSync(`${REPO_ROOT}test-artifacts`, { recursive: true });
+      mkdirSync(ARTIFACTS_DIR, { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       if (DOCS_SCREENSHOT) await page.screenshot({ path: DOCS_SCREENSHOT, fullPage: true });
       log(`screenshot: ${SCREENSHOT}${DOCS_SCREENSHOT ? ` and ${DOCS_SCREENSHOT}` : ''}`);

@@ -1,24 +1,21 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { STREAMS } from '@tally/contracts';
 import { applyMigrations } from '@tally/migrate';
 import {
+  appEntry,
+  appMigrations,
   createTestDatabase,
-  freePort,
-  startAppProcess,
   startNatsCluster,
   startNatsServer,
+  startServiceProcess,
   waitFor,
   type AppProcessHandle,
   type NatsServerHandle,
   type TestDatabaseHandle,
 } from '@tally/testkit';
 import pg from 'pg';
-
-/** Repository root: tests/e2e/dist/stack.js → ../../../ */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Gateway `ADMIN_TOKEN` of the e2e stack. */
 export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
@@ -50,14 +47,6 @@ export interface Stack {
 
 export function log(message: string): void {
   console.log(`[e2e ${new Date().toISOString().slice(11, 23)}] ${message}`);
-}
-
-function appEntry(app: string): string {
-  return `${REPO_ROOT}apps/${app}/dist/main.js`;
-}
-
-function migrationsDir(app: string): string {
-  return `${REPO_ROOT}apps/${app}/prisma/migrations`;
 }
 
 export interface StackOptions {
@@ -97,7 +86,7 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
     cleanups.push(() => db.drop());
     const migrated = await applyMigrations({
       databaseUrl: db.url,
-      migrationsDir: migrationsDir('aggregator'),
+      migrationsDir: appMigrations('aggregator'),
     });
     log(
       `nats ${natsUrl}, database ${db.name} (${db.source}), migrations ${migrated.applied.join(',')}`,
@@ -117,16 +106,9 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
     };
 
     const app = async (name: string, env: Record<string, string>) => {
-      const port = await freePort();
-      const handle = await startAppProcess({
-        name,
-        entry: appEntry(name),
-        env: { ...env, HTTP_PORT: String(port) },
-        readyUrl: `http://127.0.0.1:${port}/readyz`,
-        readyTimeoutMs: 30_000,
-      });
-      cleanups.push(() => handle.kill('SIGTERM'));
-      return { handle, port };
+      const service = await startServiceProcess(name, { env, readyTimeoutMs: 30_000 });
+      cleanups.push(() => service.handle.kill('SIGTERM'));
+      return service;
     };
 
     // Ingest provisions the events stream that the aggregator consumes, so it goes first.
@@ -154,7 +136,7 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
         cleanups.push(() => notifierDb.drop());
         await applyMigrations({
           databaseUrl: notifierDb.url,
-          migrationsDir: migrationsDir('notifier'),
+          migrationsDir: appMigrations('notifier'),
         });
         const started = await app('notifier', {
           NATS_URL: natsUrl,
@@ -166,7 +148,7 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
           ALERT_EVAL_INTERVAL: '1s',
         });
         notifier = started.handle;
-        notifierReadyUrl = `http://127.0.0.1:${started.port}/readyz`;
+        notifierReadyUrl = started.readyUrl;
       } catch (err) {
         const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
         notes.push(`notifier not started: ${first}`);
@@ -194,7 +176,7 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
     );
     return {
       partitions,
-      gatewayUrl: `http://127.0.0.1:${gateway.port}`,
+      gatewayUrl: gateway.origin,
       writeKey,
       readKey,
       nats,
