@@ -1,18 +1,13 @@
-import { fileURLToPath } from 'node:url';
 import { STREAMS } from '@tally/contracts';
 import { applyMigrations } from '@tally/migrate';
 import {
+  appMigrations,
   createTestDatabase,
-  freePort,
-  startAppProcess,
   startNatsServer,
+  startServiceProcess,
   type AppProcessHandle,
 } from '@tally/testkit';
 import pg from 'pg';
-
-/** Repository root: packages/sdk/dist/testing/pipeline-stack.js → ../../../../ */
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const appEntry = (app: string) => `${REPO_ROOT}apps/${app}/dist/main.js`;
 
 export interface PipelineStack {
   gatewayUrl: string;
@@ -41,20 +36,14 @@ export async function startPipelineStack(): Promise<PipelineStack> {
     cleanups.push(() => db.drop());
     await applyMigrations({
       databaseUrl: db.url,
-      migrationsDir: `${REPO_ROOT}apps/aggregator/prisma/migrations`,
+      migrationsDir: appMigrations('aggregator'),
     });
     const writeKey = 'sdk-write-key-0123456789abcdef';
     const common = { NATS_URL: nats.url, LOG_LEVEL: 'info', TALLY_PARTITIONS: '2' };
     const app = async (name: string, env: Record<string, string>) => {
-      const port = await freePort();
-      const handle = await startAppProcess({
-        name,
-        entry: appEntry(name),
-        env: { ...env, HTTP_PORT: String(port) },
-        readyUrl: `http://127.0.0.1:${port}/readyz`,
-      });
-      cleanups.push(() => handle.kill('SIGTERM'));
-      return { handle, port };
+      const service = await startServiceProcess(name, { env });
+      cleanups.push(() => service.handle.kill('SIGTERM'));
+      return service;
     };
     // Ingest provisions the events stream the aggregator consumes, so it goes first.
     const ingest = await app('ingest', common);
@@ -73,7 +62,7 @@ export async function startPipelineStack(): Promise<PipelineStack> {
     await client.connect();
     cleanups.push(() => client.end());
     return {
-      gatewayUrl: `http://127.0.0.1:${gateway.port}`,
+      gatewayUrl: gateway.origin,
       writeKey,
       ingest: ingest.handle,
       pg: client,
