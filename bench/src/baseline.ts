@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { createTestDatabase, freePort, startAppProcess } from '@tally/testkit';
+import { createTestDatabase, freePort, startAppProcess, workspaceRoot } from '@tally/testkit';
 import pg from 'pg';
-import { REPO_ROOT } from './bench-config.js';
 import type { BodySpec } from './bodies.js';
 import { startLoad, type LatencySummary } from './load.js';
 import { cpuSeconds, peakRssBytes } from './proc-stats.js';
@@ -33,7 +32,7 @@ export async function runBaseline(opts: {
     const port = await freePort();
     const server = await startAppProcess({
       name: 'naive-baseline',
-      entry: join(REPO_ROOT, 'bench', 'dist', 'naive', 'naive-server.js'),
+      entry: join(workspaceRoot(), 'bench', 'dist', 'naive', 'naive-server.js'),
       env: {
         NAIVE_HTTP_PORT: String(port),
         NAIVE_DATABASE_URL: db.url,

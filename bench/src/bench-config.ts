@@ -1,23 +1,23 @@
 // The only place the bench reads its environment: the variables of `node scripts/stack.mjs`
 // (for --reuse) and of the test kit (NATS_SERVER_BIN, TEST_DATABASE_URL), same defaults.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** Repository root: bench/dist/bench-config.js → ../../ */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function natsServerBin(): string {
   return process.env['NATS_SERVER_BIN'] || '/usr/sbin/nats-server';
 }
 
-/** How to reach the stack that `node scripts/stack.mjs --detach` started. */
-export function reusedStackConfig() {
+/**
+ * How to reach the stack that `node scripts/stack.mjs --detach` started from `repoRoot`.
+ * NOTE: the root comes from the caller: the profile hook and the naive server import this file
+ * too, and must not load the test kit into the processes they measure.
+ */
+export function reusedStackConfig(repoRoot: string) {
   const env = process.env;
   const pgAdmin = env['TALLY_PG_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
   const tallyDb = new URL(pgAdmin);
   tallyDb.pathname = '/tally';
   return {
-    pidsFile: path.join(path.resolve(REPO_ROOT, env['TALLY_HOME'] || '.tally'), 'pids'),
+    pidsFile: path.join(path.resolve(repoRoot, env['TALLY_HOME'] || '.tally'), 'pids'),
     natsUrl: (env['NATS_URL'] || 'nats://127.0.0.1:4222').split(',')[0] ?? 'nats://127.0.0.1:4222',
     databaseUrl: env['TALLY_AGGREGATOR_DATABASE_URL'] || tallyDb.toString(),
     adminToken: env['ADMIN_TOKEN'] || 'tally_dev_admin_token',

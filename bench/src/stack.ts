@@ -7,14 +7,16 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { applyMigrations } from '@tally/migrate';
 import {
+  appEntry,
+  appMigrations,
   createTestDatabase,
-  freePort,
-  startAppProcess,
   startNatsServer,
-  type AppProcessHandle,
+  startServiceProcess,
+  workspaceRoot,
+  type ServiceProcess,
 } from '@tally/testkit';
 import pg from 'pg';
-import { PROFILE_FILE_VAR, REPO_ROOT, reusedStackConfig } from './bench-config.js';
+import { PROFILE_FILE_VAR, reusedStackConfig } from './bench-config.js';
 import { APP_NAMES, type AppName, type BenchOptions } from './options.js';
 import { commandLine, findPids } from './proc-stats.js';
 
@@ -55,9 +57,6 @@ const RATE_LIMITS = {
   RATE_LIMIT_READ_BURST: '2000000',
 };
 
-const appEntry = (app: string) => join(REPO_ROOT, 'apps', app, 'dist', 'main.js');
-const migrationsDir = (app: string) => join(REPO_ROOT, 'apps', app, 'prisma', 'migrations');
-
 export function say(message: string): void {
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 }
@@ -81,12 +80,12 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
     cleanups.push(() => nats.stop());
     const db = await createTestDatabase();
     cleanups.push(() => db.drop());
-    await applyMigrations({ databaseUrl: db.url, migrationsDir: migrationsDir('aggregator') });
+    await applyMigrations({ databaseUrl: db.url, migrationsDir: appMigrations('aggregator') });
     const notifierDb = await createTestDatabase();
     cleanups.push(() => notifierDb.drop());
     await applyMigrations({
       databaseUrl: notifierDb.url,
-      migrationsDir: migrationsDir('notifier'),
+      migrationsDir: appMigrations('notifier'),
     });
 
     let profileFile: string | undefined;
@@ -95,7 +94,7 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
       const env: Record<string, string> = {};
       if (opts.cpuProf === app) {
         profileFile = join(await mkdtemp(join(tmpdir(), 'tally-bench-prof-')), `${app}.cpuprofile`);
-        const hook = pathToFileURL(join(REPO_ROOT, 'bench', 'dist', 'profile-hook.js')).href;
+        const hook = pathToFileURL(join(workspaceRoot(), 'bench', 'dist', 'profile-hook.js')).href;
         nodeOptions.push(`--import=${hook}`);
         env[PROFILE_FILE_VAR] = profileFile;
       }
@@ -105,24 +104,20 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
     // NOTE: warn, not info: at info every request writes a log line, which is not what a
     // production deployment under load would run with.
     const common = { NATS_URL: nats.url, LOG_LEVEL: 'warn' };
-    const apps: Array<{ name: AppName; handle: AppProcessHandle; port: number }> = [];
+    const apps: Array<{ name: AppName; service: ServiceProcess }> = [];
     const app = async (name: AppName, env: Record<string, string>) => {
-      const port = await freePort();
-      const handle = await startAppProcess({
-        name,
-        entry: appEntry(name),
-        env: { ...common, ...env, ...(await nodeEnv(name)), HTTP_PORT: String(port) },
-        readyUrl: `http://127.0.0.1:${port}/readyz`,
+      const service = await startServiceProcess(name, {
+        env: { ...common, ...env, ...(await nodeEnv(name)) },
         readyTimeoutMs: 60_000,
       });
-      cleanups.push(() => handle.kill('SIGTERM'));
-      apps.push({ name, handle, port });
-      return port;
+      cleanups.push(() => service.handle.kill('SIGTERM'));
+      apps.push({ name, service });
+      return service;
     };
     const partitions = { TALLY_PARTITIONS: String(opts.partitions) };
     // Ingest provisions the events stream that the aggregator consumes, so it goes first.
     await app('ingest', partitions);
-    const [gatewayPort] = await Promise.all([
+    const [gateway] = await Promise.all([
       app('gateway', { ADMIN_TOKEN, ...RATE_LIMITS }),
       app('aggregator', {
         ...partitions,
@@ -139,17 +134,17 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
     )[0];
     return {
       kind: 'private',
-      gatewayOrigin: `http://127.0.0.1:${gatewayPort}`,
+      gatewayOrigin: gateway.origin,
       adminToken: ADMIN_TOKEN,
       natsUrl: nats.url,
       databaseUrl: db.url,
-      apps: apps.map((a) => ({ name: a.name, pid: a.handle.pid, port: a.port })),
+      apps: apps.map((a) => ({ name: a.name, pid: a.service.handle.pid, port: a.service.port })),
       natsPid,
       pg: conns.pg,
       nc: conns.nc,
       jsm: conns.jsm,
       profileFile,
-      logFiles: Object.fromEntries(apps.map((a) => [a.name, a.handle.logFile])),
+      logFiles: Object.fromEntries(apps.map((a) => [a.name, a.service.handle.logFile])),
       notes: [
         `private stack: nats-server ${nats.url}, database ${db.name} (${db.source}), ` +
           `TALLY_PARTITIONS=${opts.partitions}, CONSUMER_BATCH_SIZE=${opts.consumerBatch}, LOG_LEVEL=warn` +
@@ -165,7 +160,7 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
 
 /** The stack of `node scripts/stack.mjs --detach`, found through its .tally/pids. */
 export async function reuseStack(): Promise<BenchStack> {
-  const cfg = reusedStackConfig();
+  const cfg = reusedStackConfig(workspaceRoot());
   if (!existsSync(cfg.pidsFile)) {
     throw new Error(
       `${cfg.pidsFile} is missing: start the stack with node scripts/stack.mjs --detach`,
