@@ -3,6 +3,11 @@
 
 /** An error answer of the API (`{ "error": { "code", "message" } }`) or an unreadable one. */
 export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} code
+   * @param {string} message
+   */
   constructor(status, code, message) {
     super(message);
     this.status = status;
@@ -15,11 +20,15 @@ export class ApiError extends Error {
   }
 }
 
+/** @param {string} key */
 export function authorization(key) {
   return { authorization: `Bearer ${key}` };
 }
 
-/** The API's own error from a non-2xx response. */
+/**
+ * The API's own error from a non-2xx response.
+ * @param {Response} res
+ */
 export async function apiError(res) {
   const body = await res.json().catch(() => undefined);
   const error = body && typeof body === 'object' ? body.error : undefined;
@@ -30,7 +39,13 @@ export async function apiError(res) {
   );
 }
 
-/** GET `path` with query `params` as the key's project; throws ApiError unless 2xx. */
+/**
+ * GET `path` with query `params` as the key's project; throws ApiError unless 2xx.
+ * @param {string} path
+ * @param {Record<string, string>} params
+ * @param {string} key
+ * @returns {Promise<unknown>} the body, of the contract type the caller names
+ */
 export async function getJson(path, params, key) {
   const query = new URLSearchParams(params).toString();
   const res = await fetch(query ? `${path}?${query}` : path, {

@@ -1,13 +1,34 @@
 // The dashboard: asks for a read key, loads the numbers of the selected range from the API,
 // bumps them with live deltas as they arrive and reloads them shortly after (the deltas carry
 // counts and revenue but not users), and every REFRESH_EVERY_MS in any case.
-import { getJson } from './api.js';
+import { ApiError, getJson } from './api.js';
 import { EventsChart } from './events-chart.js';
 import { decimalToMicros } from './format.js';
 import { LiveRates } from './live-rates.js';
 import { followLiveDeltas } from './live-stream.js';
 import { showLiveRates, showRejected, showTop, showTotals } from './panels.js';
 import { bucketIndex, rangeAt, rangeParams } from './ranges.js';
+
+/** @typedef {import('@tally/contracts').MetricsSeriesReply} MetricsSeriesReply */
+/** @typedef {import('@tally/contracts').RejectedEventsReply} RejectedEventsReply */
+/** @typedef {import('@tally/contracts').RollupDelta} RollupDelta */
+/** @typedef {import('./live-stream.js').LiveState} LiveState */
+/** @typedef {import('./panels.js').Totals} Totals */
+/** @typedef {import('./ranges.js').Range} Range */
+/**
+ * The answers a load gathers: the range's total, its series, its top dimensions, rejected events.
+ * @typedef {[
+ *   total: MetricsSeriesReply,
+ *   series: MetricsSeriesReply,
+ *   top: MetricsSeriesReply,
+ *   rejected: RejectedEventsReply,
+ * ]} BoardReplies
+ */
+/**
+ * The numbers on the board, set together by every load: the range, its totals and its count per
+ * bucket.
+ * @typedef {{ range: Range, totals: Totals, counts: number[] }} Board
+ */
 
 const KEY_STORAGE = 'tally.readKey';
 const REFRESH_EVERY_MS = 30_000;
@@ -16,61 +37,84 @@ const TOP_N = 8;
 const REJECTED_LIMIT = 100;
 const REJECTED_SHOWN = 5;
 
-const $ = (id) => document.getElementById(id);
+/** The page's element `id` (index.html has every id this module asks for). */
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** The value of form field `id` (an input or a select). */
+const fieldValue = (/** @type {string} */ id) =>
+  /** @type {HTMLInputElement | HTMLSelectElement} */ ($(id)).value;
 
 const session = {
-  key: undefined,
-  range: undefined,
-  totals: undefined,
-  counts: [],
+  /** The read key in use; '' until the prompt or localStorage gave one. */
+  key: '',
+  /** @type {Board | undefined} */
+  board: undefined,
   /** Bumped by every load and by stop(): an answer for an older one is dropped. */
   generation: 0,
+  /** @type {(() => void) | undefined} */
   stopLive: undefined,
+  /** @type {number | undefined} */
   ticker: undefined,
+  /** @type {number | undefined} */
   refreshTimer: undefined,
   liveRates: new LiveRates(),
 };
 const chart = new EventsChart($('chart'));
 
+/** @param {Record<string, string>} revenue decimal strings per currency */
 function revenueMap(revenue) {
   return new Map(Object.entries(revenue).map(([c, amount]) => [c, decimalToMicros(amount)]));
 }
 
+/**
+ * @param {string} key
+ * @param {Range} range
+ * @returns {Promise<BoardReplies>}
+ */
 async function fetchBoard(key, range) {
   const params = rangeParams(range);
-  const topParams = { ...params, type: $('top-type').value, groupBy: 'dimension', top: TOP_N };
-  return Promise.all([
+  const topParams = {
+    ...params,
+    type: fieldValue('top-type'),
+    groupBy: 'dimension',
+    top: String(TOP_N),
+  };
+  const replies = await Promise.all([
     getJson('/v1/metrics', { ...params, total: 'true' }, key),
     getJson('/v1/metrics', params, key),
     getJson('/v1/metrics', { ...topParams, total: 'true' }, key),
-    getJson('/v1/rejected', { limit: REJECTED_LIMIT }, key),
+    getJson('/v1/rejected', { limit: String(REJECTED_LIMIT) }, key),
   ]);
+  // NOTE: the contracts' types, not checked here: the gateway's tests check its answers.
+  return /** @type {BoardReplies} */ (replies);
 }
 
-function render() {
-  showTotals(session.totals);
-  chart.show(session.range.starts, session.counts);
+/** @param {Board} board */
+function render(board) {
+  showTotals(board.totals);
+  chart.show(board.range.starts, board.counts);
 }
 
 /** Loads every panel for the selected range; throws ApiError on a refused key or a failure. */
 async function load() {
   const generation = ++session.generation;
-  const range = rangeAt($('range').value, Date.now());
+  const range = rangeAt(fieldValue('range'), Date.now());
   const [total, series, top, rejected] = await fetchBoard(session.key, range);
   if (generation !== session.generation) return;
   const sum = total.series[0];
-  session.range = range;
-  session.totals = {
-    count: sum?.count ?? 0,
-    users: sum?.uniqueUsers ?? 0,
-    revenue: revenueMap(sum?.revenue ?? {}),
-  };
-  session.counts = range.starts.map(() => 0);
+  const counts = range.starts.map(() => 0);
   for (const point of series.series) {
-    const index = bucketIndex(range, Date.parse(point.bucket));
-    if (index >= 0) session.counts[index] += point.count;
+    addAt(counts, bucketIndex(range, Date.parse(point.bucket)), point.count);
   }
-  render();
+  session.board = {
+    range,
+    totals: {
+      count: sum?.count ?? 0,
+      users: sum?.uniqueUsers ?? 0,
+      revenue: revenueMap(sum?.revenue ?? {}),
+    },
+    counts,
+  };
+  render(session.board);
   showTop(top.series);
   const inRange = rejected.rejected.filter((r) => Date.parse(r.receivedAt) >= range.from);
   showRejected(inRange, inRange.length === REJECTED_LIMIT, REJECTED_SHOWN);
@@ -84,11 +128,12 @@ async function reload() {
   try {
     await load();
   } catch (error) {
-    if (error.isKeyProblem) {
+    if (error instanceof ApiError && error.isKeyProblem) {
       askForKey(error.message);
       return false;
     }
-    $('board-error').textContent = `Could not load the numbers: ${error.message}`;
+    const message = error instanceof Error ? error.message : String(error);
+    $('board-error').textContent = `Could not load the numbers: ${message}`;
     $('board-error').hidden = false;
   }
   return true;
@@ -101,26 +146,42 @@ function reloadSoon() {
   }, REFRESH_AFTER_DELTA_MS);
 }
 
-/** A rollup delta: counts and revenue move at once; users follow with the reload. */
+/**
+ * Adds `count` to `counts[index]`; an index of -1 (outside the range) adds nothing.
+ * @param {number[]} counts
+ * @param {number} index
+ * @param {number} count
+ */
+function addAt(counts, index, count) {
+  const before = counts[index];
+  if (before !== undefined) counts[index] = before + count;
+}
+
+/**
+ * A rollup delta: counts and revenue move at once; users follow with the reload.
+ * @param {RollupDelta} delta
+ */
 function applyDelta(delta) {
   const now = Date.now();
+  const { board } = session;
   for (const row of delta.rows) {
     session.liveRates.add(row.type, row.count, now);
-    const index = session.range ? bucketIndex(session.range, row.bucket) : -1;
-    if (index < 0) continue;
-    session.counts[index] += row.count;
-    session.totals.count += row.count;
+    const index = board ? bucketIndex(board.range, row.bucket) : -1;
+    if (!board || index < 0) continue;
+    addAt(board.counts, index, row.count);
+    board.totals.count += row.count;
     for (const [currency, micros] of Object.entries(row.revenueMicros)) {
-      const before = session.totals.revenue.get(currency) ?? 0n;
-      session.totals.revenue.set(currency, before + BigInt(micros));
+      const before = board.totals.revenue.get(currency) ?? 0n;
+      board.totals.revenue.set(currency, before + BigInt(micros));
     }
   }
-  if (session.range) render();
+  if (board) render(board);
   showLiveRates(session.liveRates.rates(now));
   $('key-hint').textContent = `project ${delta.projectId} · ${keyHint(session.key)}`;
   reloadSoon();
 }
 
+/** @param {LiveState} state */
 function showLiveState(state) {
   $('live-status').dataset.state = state;
   $('live-status').textContent = state;
@@ -128,7 +189,7 @@ function showLiveState(state) {
   if (state === 'live') reloadSoon();
 }
 
-const keyHint = (key) => `key …${key.slice(-4)}`;
+const keyHint = (/** @type {string} */ key) => `key …${key.slice(-4)}`;
 
 function stop() {
   session.generation++;
@@ -138,6 +199,7 @@ function stop() {
   Object.assign(session, { stopLive: undefined, ticker: undefined, refreshTimer: undefined });
 }
 
+/** @param {string} [message] why the key is asked for again */
 function askForKey(message) {
   stop();
   localStorage.removeItem(KEY_STORAGE);
@@ -146,11 +208,15 @@ function askForKey(message) {
   $('key-prompt').hidden = false;
   $('key-error').textContent = message ?? '';
   $('key-error').hidden = !message;
-  $('key-input').value = '';
-  $('key-input').focus();
+  const keyInput = /** @type {HTMLInputElement} */ ($('key-input'));
+  keyInput.value = '';
+  keyInput.focus();
 }
 
-/** Opens the board with `key` once the API accepted it; back to the prompt with its message if not. */
+/**
+ * Opens the board with `key` once the API accepted it; back to the prompt with its message if not.
+ * @param {string} key
+ */
 async function open(key) {
   stop();
   session.key = key;
@@ -179,7 +245,7 @@ async function open(key) {
 
 $('key-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  const key = $('key-input').value.trim();
+  const key = fieldValue('key-input').trim();
   if (key) void open(key);
 });
 $('change-key').addEventListener('click', () => askForKey());

@@ -2,12 +2,19 @@ import uPlot from './uplot.esm.js';
 
 const HEIGHT = 260;
 const integers = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+// NOTE: uPlot's types mark its path builders optional (custom builds can leave them out); the
+// package's ESM build, which the gateway serves, has them all.
+const bars = /** @type {NonNullable<typeof uPlot.paths.bars>} */ (uPlot.paths.bars);
 
 /** The events-per-bucket bar chart (uPlot on a canvas; nothing of the data becomes markup). */
 export class EventsChart {
+  /** @param {HTMLElement} container */
   constructor(container) {
     this.container = container;
+    /** @type {uPlot | undefined} */
     this.plot = undefined;
+    /** Width of a bucket in seconds, from the data `show` was given last. */
+    this.stepSeconds = 60;
     new ResizeObserver(() => this.plot?.setSize(this.size())).observe(container);
   }
 
@@ -15,10 +22,16 @@ export class EventsChart {
     return { width: Math.max(this.container.clientWidth, 300), height: HEIGHT };
   }
 
-  /** Draws `counts[i]` events at bucket `starts[i]` (epoch ms). */
+  /**
+   * Draws `counts[i]` events at bucket `starts[i]` (epoch ms).
+   * @param {number[]} starts
+   * @param {number[]} counts
+   */
   show(starts, counts) {
+    /** @type {uPlot.AlignedData} */
     const data = [starts.map((ms) => ms / 1000), counts];
-    this.stepSeconds = starts.length > 1 ? (starts[1] - starts[0]) / 1000 : 60;
+    const [first, second] = starts;
+    this.stepSeconds = first !== undefined && second !== undefined ? (second - first) / 1000 : 60;
     if (this.plot) this.plot.setData(data);
     else this.plot = new uPlot(this.options(), data, this.container);
     // What the test (and a curious reader of the DOM) can check the drawing against.
@@ -26,6 +39,7 @@ export class EventsChart {
     this.container.dataset.bucketsWithEvents = String(counts.filter((n) => n > 0).length);
   }
 
+  /** @returns {uPlot.Options} */
   options() {
     return {
       ...this.size(),
@@ -54,7 +68,7 @@ export class EventsChart {
           label: 'Events',
           stroke: '#4f46e5',
           fill: 'rgba(79, 70, 229, 0.35)',
-          paths: uPlot.paths.bars({ size: [0.7, 48], radius: 0.1 }),
+          paths: bars({ size: [0.7, 48], radius: 0.1 }),
           points: { show: false },
         },
       ],

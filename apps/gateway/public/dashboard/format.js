@@ -4,22 +4,33 @@
 const counts = new Intl.NumberFormat();
 const rates = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 
-export const formatCount = (n) => counts.format(n);
-export const formatRate = (perSecond) => rates.format(perSecond);
+export const formatCount = (/** @type {number} */ n) => counts.format(n);
+export const formatRate = (/** @type {number} */ perSecond) => rates.format(perSecond);
 
-/** "12.5" → 12500000n; the API sends revenue as exact decimal strings. */
+/**
+ * "12.5" → 12500000n; the API sends revenue as exact decimal strings.
+ * @param {string} text
+ */
 export function decimalToMicros(text) {
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) return 0n;
-  const fraction = (match[2] ?? '').slice(0, 6).padEnd(6, '0');
-  return BigInt(match[1]) * 1_000_000n + BigInt(fraction);
+  const [, whole, decimals] = /^(\d+)(?:\.(\d+))?$/.exec(text) ?? [];
+  if (whole === undefined) return 0n;
+  const fraction = (decimals ?? '').slice(0, 6).padEnd(6, '0');
+  return BigInt(whole) * 1_000_000n + BigInt(fraction);
 }
 
+/**
+ * 12500000n → "12.500000", a decimal string NumberFormat formats exactly.
+ * @param {bigint} micros
+ */
 function microsToDecimal(micros) {
   const fraction = String(micros % 1_000_000n).padStart(6, '0');
-  return `${micros / 1_000_000n}.${fraction}`;
+  return /** @type {Intl.StringNumericLiteral} */ (`${micros / 1_000_000n}.${fraction}`);
 }
 
+/**
+ * @param {bigint} micros
+ * @param {string} currency ISO 4217 code
+ */
 export function formatMoney(micros, currency) {
   try {
     return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(
@@ -32,8 +43,9 @@ export function formatMoney(micros, currency) {
 }
 
 const dayAndTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
-export const formatTime = (ms) => dayAndTime.format(ms);
+export const formatTime = (/** @type {number} */ ms) => dayAndTime.format(ms);
 
+/** @type {Readonly<Record<string, string>>} */
 export const TYPE_LABELS = {
   page_view: 'Page views',
   click: 'Clicks',

@@ -1,6 +1,16 @@
 import { apiError, authorization } from './api.js';
 import { sseMessages } from './sse-messages.js';
 
+/** @typedef {import('@tally/contracts').RollupDelta} RollupDelta */
+/** @typedef {import('./api.js').ApiError} ApiError */
+/** @typedef {'connecting' | 'reconnecting' | 'live'} LiveState */
+/**
+ * @typedef {object} LiveHandlers
+ * @property {(delta: RollupDelta) => void} onDelta
+ * @property {(state: LiveState) => void} onState
+ * @property {(error: ApiError) => void} onKeyRejected the key was refused: no retry follows
+ */
+
 const RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
 /**
@@ -9,6 +19,9 @@ const RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
  * Reconnects with growing delays; the server does not replay missed deltas, so every (re)connect
  * is reported through `onState('live')` for the page to reload its numbers.
  * Returns a function that closes the stream for good.
+ * @param {string} key
+ * @param {LiveHandlers} handlers
+ * @returns {() => void}
  */
 export function followLiveDeltas(key, { onDelta, onState, onKeyRejected }) {
   const abort = new AbortController();

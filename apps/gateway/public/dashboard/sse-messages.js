@@ -2,6 +2,8 @@
  * Splits a Server-Sent Events byte stream into messages `{ event, data }` as the HTML standard
  * reads them: `field: value` lines, a blank line ends a message, lines starting with `:` are
  * comments (the gateway's heartbeats).
+ * @param {ReadableStream<BufferSource>} body the bytes of a `text/event-stream` response
+ * @returns {AsyncGenerator<{ event: string, data: string }, void>}
  */
 export async function* sseMessages(body) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
