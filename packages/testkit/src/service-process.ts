@@ -4,6 +4,8 @@ import { freePort } from './free-port.js';
 import { appEntry } from './workspace-paths.js';
 
 export interface ServiceProcessOptions {
+  /** How its logs and errors name it, e.g. one of several replicas; default: `app`. */
+  name?: string;
   /** The app's environment; `HTTP_PORT` is added (a free port). */
   env: Record<string, string>;
   /** Default: the built app, `apps/<app>/dist/main.js` of the workspace. */
@@ -35,7 +37,7 @@ export async function startServiceProcess(
   const origin = `http://127.0.0.1:${port}`;
   const readyUrl = `${origin}/readyz`;
   const handle = await startAppProcess({
-    name: app,
+    name: opts.name ?? app,
     entry,
     env: { ...opts.env, HTTP_PORT: String(port) },
     readyUrl,

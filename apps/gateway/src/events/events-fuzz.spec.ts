@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ApiErrorBody, TrackReply } from '@tally/contracts';
 import {
-  freePort,
-  startAppProcess,
   startNatsServer,
+  startServiceProcess,
   type AppProcessHandle,
   type NatsServerHandle,
 } from '@tally/testkit';
@@ -23,11 +20,6 @@ const WRITE = 'write_key_for_fuzz_tests_001';
 const RUNS = 2_000;
 /** A request that takes longer than this counts as a hang. */
 const REQUEST_TIMEOUT_MS = 10_000;
-
-const ingestEntry = join(
-  dirname(createRequire(import.meta.url).resolve('@tally/ingest/package.json')),
-  'dist/main.js',
-);
 
 /** How many events the body holds if the gateway could read it as JSON. */
 function eventCount(request: FuzzRequest): number {
@@ -48,19 +40,11 @@ describe('POST /v1/events under random and hostile bodies (real gateway, ingest,
 
   before(async () => {
     nats = await startNatsServer();
-    const port = await freePort();
-    ingestReady = `http://127.0.0.1:${port}/readyz`;
-    ingest = await startAppProcess({
-      name: 'ingest',
-      entry: ingestEntry,
-      env: {
-        NATS_URL: nats.url,
-        HTTP_PORT: String(port),
-        LOG_LEVEL: 'warn',
-        TALLY_PARTITIONS: '2',
-      },
-      readyUrl: ingestReady,
+    const started = await startServiceProcess('ingest', {
+      env: { NATS_URL: nats.url, LOG_LEVEL: 'warn', TALLY_PARTITIONS: '2' },
     });
+    ingest = started.handle;
+    ingestReady = started.readyUrl;
     gateway = await startGateway(nats.url, {
       TALLY_API_KEYS: JSON.stringify([{ key: WRITE, projectId: 'fuzz', kind: 'write' }]),
     });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -19,9 +18,9 @@ import {
 import { applyMigrations } from '@tally/migrate';
 import {
   createTestDatabase,
-  freePort,
-  startAppProcess,
+  appMigrations,
   startNatsServer,
+  startServiceProcess,
   waitFor,
   type AppProcessHandle,
   type NatsServerHandle,
@@ -33,8 +32,7 @@ import { Webhook } from 'standardwebhooks';
 // Two notifier replicas (built dist/main.js) on a private nats-server and a fresh database; the
 // test plays the aggregator (it answers metrics queries with values it controls) and runs the
 // webhook receiver on 127.0.0.1.
-const ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
-const MIGRATIONS = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+const MIGRATIONS = appMigrations('notifier');
 const WAIT = { timeoutMs: 20_000, intervalMs: 50 };
 const PROJECT = 'acme';
 
@@ -126,14 +124,11 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
   });
 
   async function startReplica(name: string): Promise<AppProcessHandle> {
-    const port = await freePort();
-    return startAppProcess({
+    const started = await startServiceProcess('notifier', {
       name,
-      entry: ENTRY,
       env: {
         NATS_URL: nats.url,
         DATABASE_URL: db.url,
-        HTTP_PORT: String(port),
         LOG_LEVEL: 'info',
         ALERT_EVAL_INTERVAL: '200ms',
         ALERT_POLL_INTERVAL: '50ms',
@@ -142,8 +137,8 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
         WEBHOOK_TIMEOUT: '700ms',
         WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32',
       },
-      readyUrl: `http://127.0.0.1:${port}/readyz`,
     });
+    return started.handle;
   }
 
   async function rules(request: AlertRuleRequest): Promise<AlertRuleReply> {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -7,9 +6,9 @@ import { DEAD_LETTER_HEADERS, STREAMS, SUBJECTS, type RollupDelta } from '@tally
 import { applyMigrations } from '@tally/migrate';
 import {
   createTestDatabase,
-  freePort,
-  startAppProcess,
+  appMigrations,
   startNatsServer,
+  startServiceProcess,
   waitFor,
   type AppProcessHandle,
   type NatsServerHandle,
@@ -19,8 +18,7 @@ import pg from 'pg';
 
 // Runs the built app (dist/main.js) as its own process against a private nats-server and a
 // fresh, migrated database, the way it runs in production.
-const ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
-const MIGRATIONS = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+const MIGRATIONS = appMigrations('notifier');
 const DURABLE = 'notifier';
 const DEAD_SUBJECT = SUBJECTS.dead(STREAMS.rollups.name, DURABLE);
 const MINUTE = 60_000;
@@ -44,22 +42,18 @@ describe('notifier: rollup stream → watermarks', () => {
   before(async () => {
     [nats, db] = await Promise.all([startNatsServer(), createTestDatabase()]);
     await applyMigrations({ databaseUrl: db.url, migrationsDir: MIGRATIONS });
-    const port = await freePort();
     // NOTE: started before TALLY_ROLLUPS exists, as when the notifier comes up before the
     // aggregator: it must be ready anyway and start consuming once the stream appears.
-    app = await startAppProcess({
-      name: 'notifier',
-      entry: ENTRY,
+    const started = await startServiceProcess('notifier', {
       env: {
         NATS_URL: nats.url,
         DATABASE_URL: db.url,
-        HTTP_PORT: String(port),
         LOG_LEVEL: 'info',
         CONSUMER_BATCH_SIZE: '16',
         CONSUMER_MAX_DELIVER: '3',
       },
-      readyUrl: `http://127.0.0.1:${port}/readyz`,
     });
+    app = started.handle;
     sql = new pg.Client({ connectionString: db.url });
     await sql.connect();
     nc = await connect({ servers: nats.url });
