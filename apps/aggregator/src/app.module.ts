@@ -2,10 +2,10 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { STREAMS } from '@tally/contracts';
 import { NatsModule } from '@tally/nats';
-import { HealthModule, loggingModule, NatsReadiness } from '@tally/platform';
+import { databaseReadiness, HealthModule, loggingModule, NatsReadiness } from '@tally/platform';
 import { aggregatorConfig, type AggregatorConfig } from './config/aggregator.config.js';
 import { DatabaseModule } from './database/database.module.js';
-import { DatabaseReadiness } from './database/database-readiness.js';
+import { PrismaService } from './database/prisma.service.js';
 import { MetricsQueryModule } from './metrics-query/metrics-query.module.js';
 import { PartitionsModule } from './partitions/partitions.module.js';
 import { RollupsModule } from './rollups/rollups.module.js';
@@ -38,7 +38,7 @@ export function appModule(env: Record<string, string | undefined>) {
       RollupsModule,
       PartitionsModule,
       MetricsQueryModule,
-      HealthModule.register([NatsReadiness, DatabaseReadiness], [DatabaseModule]),
+      HealthModule.register([NatsReadiness, databaseReadiness(PrismaService)], [DatabaseModule]),
     ],
   })
   class AggregatorModule {}

@@ -2,10 +2,10 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { STREAMS } from '@tally/contracts';
 import { NatsModule } from '@tally/nats';
-import { HealthModule, loggingModule, NatsReadiness } from '@tally/platform';
+import { databaseReadiness, HealthModule, loggingModule, NatsReadiness } from '@tally/platform';
 import { notifierConfig, type NotifierConfig } from './config/notifier.config.js';
 import { DatabaseModule } from './database/database.module.js';
-import { DatabaseReadiness } from './database/database-readiness.js';
+import { PrismaService } from './database/prisma.service.js';
 import { RollupWatchModule } from './rollup-watch/rollup-watch.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { DeliveriesModule } from './deliveries/deliveries.module.js';
@@ -34,7 +34,7 @@ export function appModule(env: Record<string, string | undefined>) {
       AlertsModule,
       EvaluationModule,
       DeliveriesModule,
-      HealthModule.register([NatsReadiness, DatabaseReadiness], [DatabaseModule]),
+      HealthModule.register([NatsReadiness, databaseReadiness(PrismaService)], [DatabaseModule]),
     ],
   })
   class NotifierModule {}

@@ -1,8 +1,6 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { databasePool } from '@tally/platform';
-import type pg from 'pg';
+import { pooledPrismaClient } from '@tally/platform';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { AggregatorConfig } from '../config/aggregator.config.js';
 
@@ -12,22 +10,8 @@ import type { AggregatorConfig } from '../config/aggregator.config.js';
  * query), where Prisma's per-query work cost a fifth of the aggregator's CPU at peak.
  */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
-  readonly pool: pg.Pool;
-
+export class PrismaService extends pooledPrismaClient(PrismaClient) {
   constructor(config: ConfigService<AggregatorConfig, true>) {
-    const pool = databasePool(config.get('databaseUrl', { infer: true }), 'tally-aggregator');
-    super({ adapter: new PrismaPg(pool) });
-    this.pool = pool;
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.$connect();
-    await this.$queryRaw`SELECT 1`;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.$disconnect();
-    await this.pool.end();
+    super(config.get('databaseUrl', { infer: true }), 'tally-aggregator');
   }
 }
