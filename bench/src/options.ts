@@ -41,7 +41,7 @@ throughput, latency, freshness, CPU and memory per process, a naive baseline and
   --duration=S           peak phase, closed loop at full speed (default 60)
   --clients=N            concurrent keep-alive clients (default 16)
   --batch=N              events per request (default 100)
-  --partitions=N         TALLY_PARTITIONS (default 4; private stack only)
+  --partitions=N         TALLY_PARTITIONS (default 1, the setting for one box; private stack only)
   --consumer-batch=N     aggregator CONSUMER_BATCH_SIZE (default 512; private stack only)
   --half-duration=S      open-loop phase at 50% of the measured peak, for latency (default 20; 0 skips)
   --baseline-duration=S  naive baseline: 1 event/request, 1 upsert/event (default 20; 0 skips)
@@ -58,7 +58,9 @@ const DEFAULTS: BenchOptions = {
   durationS: 60,
   clients: 16,
   batchSize: 100,
-  partitions: 4,
+  // NOTE: one partition is the fastest on a single box (each partition is one more stored message
+  // per request); more partitions are for aggregator replicas on more machines (BENCHMARKS.md).
+  partitions: 1,
   consumerBatch: 512,
   halfDurationS: 20,
   baselineDurationS: 20,
