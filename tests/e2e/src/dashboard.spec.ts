@@ -2,14 +2,20 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { waitFor, workspaceRoot } from '@tally/testkit';
 import { postExpect202 } from './client.js';
+import {
+  counts,
+  enterKey,
+  launchChromium,
+  newDashboardPage,
+  UI_TIMEOUT_MS,
+  untilText,
+} from './dashboard-browser.js';
 import { dashboardTraffic, HOSTILE_ELEMENT } from './dashboard-traffic.js';
 import { dumpProblems, log, startStack, type Stack } from './stack.js';
 
-/** Debian's chromium (scripts/test.mjs installs it and passes its path). */
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const ARTIFACTS_DIR = join(workspaceRoot(), 'test-artifacts');
 const SCREENSHOT = join(ARTIFACTS_DIR, 'dashboard.png');
 /** `TALLY_DOCS_SCREENSHOT=1` also refreshes the README's picture from this run. */
@@ -17,9 +23,6 @@ const DOCS_SCREENSHOT =
   process.env.TALLY_DOCS_SCREENSHOT === '1'
     ? join(workspaceRoot(), 'docs', 'dashboard.png')
     : undefined;
-const UI_TIMEOUT_MS = 20_000;
-
-const counts = new Intl.NumberFormat('en-US');
 const money = (cents: number, currency: string) =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
 
@@ -37,18 +40,7 @@ describe('Tally end to end: the dashboard in Chromium', () => {
 
   before(async () => {
     stack = await startStack(2);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    log(`chromium ${browser.version()} from ${CHROMIUM}`);
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -58,37 +50,10 @@ describe('Tally end to end: the dashboard in Chromium', () => {
 
   async function newPage(): Promise<Page> {
     await context?.close();
-    context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      locale: 'en-US',
-      timezoneId: 'Europe/Berlin',
-    });
-    const page = await context.newPage();
-    browserErrors = [];
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') browserErrors.push(`console: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => browserErrors.push(`page error: ${err.message}`));
-    return page;
-  }
-
-  /** Waits until the element's text is `expected`, reporting the last text seen otherwise. */
-  async function untilText(page: Page, selector: string, expected: string): Promise<void> {
-    let seen: string | null = null;
-    await waitFor(
-      async () => {
-        seen = (await page.locator(selector).textContent())?.trim() ?? null;
-        return seen === expected;
-      },
-      { timeoutMs: UI_TIMEOUT_MS, intervalMs: 100, what: `${selector} to read "${expected}"` },
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}; it reads "${String(seen)}"`);
-    });
-  }
-
-  async function enterKey(page: Page, key: string): Promise<void> {
-    await page.locator('#key-input').fill(key);
-    await page.locator('#key-form button[type=submit]').click();
+    const opened = await newDashboardPage(browser);
+    context = opened.context;
+    browserErrors = opened.errors;
+    return opened.page;
   }
 
   it("refuses a wrong key with the API's message and does not keep it", async () => {
