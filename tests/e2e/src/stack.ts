@@ -13,6 +13,7 @@ import {
   waitFor,
   type AppProcessHandle,
   type NatsServerHandle,
+  type ServiceProcess,
   type TestDatabaseHandle,
 } from '@tally/testkit';
 import pg from 'pg';
@@ -42,6 +43,8 @@ export interface Stack {
   readonly jsm: JetStreamManager;
   /** Things worth reporting (e.g. an app that was left out). */
   readonly notes: string[];
+  /** Another gateway with the same environment on its own port, stopped with the stack. */
+  startGatewayReplica(name: string): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -105,26 +108,27 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
       STREAM_REPLICAS: String(natsNodes),
     };
 
-    const app = async (name: string, env: Record<string, string>) => {
-      const service = await startServiceProcess(name, { env, readyTimeoutMs: 30_000 });
+    const app = async (appName: string, env: Record<string, string>, name = appName) => {
+      const service = await startServiceProcess(appName, { name, env, readyTimeoutMs: 30_000 });
       cleanups.push(() => service.handle.kill('SIGTERM'));
       return service;
     };
 
     // Ingest provisions the events stream that the aggregator consumes, so it goes first.
     const ingest = await app('ingest', common);
+    const gatewayEnv = {
+      NATS_URL: natsUrl,
+      LOG_LEVEL: 'info',
+      TALLY_API_KEYS: apiKeys,
+      ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+      // The suites send and poll as fast as they can: limits that never refuse (the limiter still
+      // runs); limits themselves are tested in the gateway's own tests.
+      RATE_LIMIT_WRITE_EVENTS_PER_SECOND: '10000000',
+      RATE_LIMIT_READ_REQUESTS_PER_SECOND: '1000000',
+    };
     const [aggregator, gateway] = await Promise.all([
       app('aggregator', { ...common, DATABASE_URL: db.url }),
-      app('gateway', {
-        NATS_URL: natsUrl,
-        LOG_LEVEL: 'info',
-        TALLY_API_KEYS: apiKeys,
-        ADMIN_TOKEN: E2E_ADMIN_TOKEN,
-        // The suites send and poll as fast as they can: limits that never refuse (the limiter still
-        // runs); limits themselves are tested in the gateway's own tests.
-        RATE_LIMIT_WRITE_EVENTS_PER_SECOND: '10000000',
-        RATE_LIMIT_READ_REQUESTS_PER_SECOND: '1000000',
-      }),
+      app('gateway', gatewayEnv),
     ]);
 
     let notifier: AppProcessHandle | undefined;
@@ -191,6 +195,7 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
       nc,
       jsm,
       notes,
+      startGatewayReplica: (name) => app('gateway', gatewayEnv, name),
       stop,
     };
   } catch (err) {
