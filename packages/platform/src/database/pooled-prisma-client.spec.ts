@@ -1,65 +1,93 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { PrismaPg } from '@prisma/adapter-pg';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { PrismaPg } from '@prisma/adapter-pg';
+import { createTestDatabase, waitFor, type TestDatabaseHandle } from '@tally/testkit';
+import pg from 'pg';
 import { pooledPrismaClient } from './pooled-prisma-client.js';
 
-/** Records what the lifecycle asks of a generated client, in order; never touches a database. */
-class RecordingPrismaClient {
-  readonly calls: string[] = [];
-  failSelect = false;
+type AdapterConnection = Awaited<ReturnType<PrismaPg['connect']>>;
 
-  constructor(readonly options: { adapter: PrismaPg }) {}
+/**
+ * Stands in for an app's generated PrismaClient (the platform has no schema to generate one
+ * from): like it, it runs every statement through the pg adapter it is given, so on the pool.
+ */
+class AdapterClient {
+  private connection: AdapterConnection | undefined;
 
-  $connect(): Promise<void> {
-    this.calls.push('$connect');
-    return Promise.resolve();
+  constructor(private readonly options: { adapter: PrismaPg }) {}
+
+  async $connect(): Promise<void> {
+    this.connection ??= await this.options.adapter.connect();
   }
 
-  $disconnect(): Promise<void> {
-    this.calls.push('$disconnect');
-    return Promise.resolve();
+  async $disconnect(): Promise<void> {
+    await this.connection?.dispose();
+    this.connection = undefined;
   }
 
-  $queryRaw(query: TemplateStringsArray): Promise<unknown> {
-    this.calls.push(query.join('?'));
-    return this.failSelect ? Promise.reject(new Error('connection refused')) : Promise.resolve([]);
+  async $queryRaw(query: TemplateStringsArray): Promise<unknown> {
+    await this.$connect();
+    return this.connection?.queryRaw({ sql: query.join('?'), args: [], argTypes: [] });
   }
 }
 
-const PooledRecordingClient = pooledPrismaClient(RecordingPrismaClient);
-const url = 'postgres://postgres@127.0.0.1:1/none';
+const PooledAdapterClient = pooledPrismaClient(AdapterClient);
+const UNREACHABLE_URL = 'postgres://postgres@127.0.0.1:1/none';
 
-describe('pooledPrismaClient', () => {
-  it('runs the client on a named pool through the pg adapter', async () => {
-    const client = new PooledRecordingClient(url, 'tally-test');
-    assert.ok(client.options.adapter instanceof PrismaPg);
-    assert.equal(client.pool.options.application_name, 'tally-test');
-    await client.pool.end();
+describe('pooledPrismaClient on Postgres', () => {
+  let db: TestDatabaseHandle;
+  let admin: pg.Client;
+  before(async () => {
+    db = await createTestDatabase();
+    admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+  });
+  after(async () => {
+    await admin.end();
+    await db.drop();
   });
 
-  it('connects and runs SELECT 1 at start', async () => {
-    const client = new PooledRecordingClient(url, 'tally-test');
+  /** A client on the test database under a name of its own, to find its connections by. */
+  const newClient = () => {
+    const name = `tally-test-${randomBytes(4).toString('hex')}`;
+    return { name, client: new PooledAdapterClient(db.url, name) };
+  };
+  const connectionsOf = async (name: string) => {
+    const { rows } = await admin.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+      [name],
+    );
+    return rows[0]?.n ?? 0;
+  };
+
+  it('connects on init through its named pool', async () => {
+    const { name, client } = newClient();
+    try {
+      await client.onModuleInit();
+      assert.equal(await connectionsOf(name), 1);
+    } finally {
+      await client.onModuleDestroy();
+    }
+  });
+
+  it('fails init when the database does not answer', async () => {
+    const client = new PooledAdapterClient(UNREACHABLE_URL, 'tally-test');
+    try {
+      await assert.rejects(client.onModuleInit(), /DatabaseNotReachable/);
+    } finally {
+      await client.onModuleDestroy();
+    }
+  });
+
+  it('closes its connections at shutdown', async () => {
+    const { name, client } = newClient();
     await client.onModuleInit();
-    assert.deepEqual(client.calls, ['$connect', 'SELECT 1']);
-    await client.pool.end();
-  });
-
-  it('fails start when the database does not answer', async () => {
-    const client = new PooledRecordingClient(url, 'tally-test');
-    client.failSelect = true;
-    await assert.rejects(client.onModuleInit(), /connection refused/);
-    await client.pool.end();
-  });
-
-  it('disconnects the client, then ends the pool, at shutdown', async (t) => {
-    const client = new PooledRecordingClient(url, 'tally-test');
-    const end = client.pool.end.bind(client.pool);
-    t.mock.method(client.pool, 'end', () => {
-      client.calls.push('pool.end');
-      return end();
-    });
     await client.onModuleDestroy();
-    assert.deepEqual(client.calls, ['$disconnect', 'pool.end']);
     assert.equal(client.pool.ended, true);
+    await waitFor(async () => (await connectionsOf(name)) === 0, {
+      timeoutMs: 5_000,
+      what: `the connections of ${name} to close`,
+    });
   });
 });
