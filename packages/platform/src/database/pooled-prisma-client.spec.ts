@@ -13,6 +13,8 @@ type AdapterConnection = Awaited<ReturnType<PrismaPg['connect']>>;
  * from): like it, it runs every statement through the pg adapter it is given, so on the pool.
  */
 class AdapterClient {
+  disconnects = 0;
+  failDisconnect = false;
   private connection: AdapterConnection | undefined;
 
   constructor(private readonly options: { adapter: PrismaPg }) {}
@@ -22,6 +24,8 @@ class AdapterClient {
   }
 
   async $disconnect(): Promise<void> {
+    this.disconnects++;
+    if (this.failDisconnect) throw new Error('disconnect failed');
     await this.connection?.dispose();
     this.connection = undefined;
   }
@@ -80,14 +84,25 @@ describe('pooledPrismaClient on Postgres', () => {
     }
   });
 
-  it('closes its connections at shutdown', async () => {
+  it('closes its connections at shutdown; a second shutdown is a no-op', async () => {
     const { name, client } = newClient();
     await client.onModuleInit();
     await client.onModuleDestroy();
     assert.equal(client.pool.ended, true);
+    await client.onModuleDestroy();
+    assert.equal(client.disconnects, 1);
     await waitFor(async () => (await connectionsOf(name)) === 0, {
       timeoutMs: 5_000,
       what: `the connections of ${name} to close`,
     });
+  });
+
+  it('still ends the pool when the client fails to disconnect, and reports that', async () => {
+    const { client } = newClient();
+    await client.onModuleInit();
+    client.failDisconnect = true;
+    await assert.rejects(client.onModuleDestroy(), /disconnect failed/);
+    assert.equal(client.pool.ended, true);
+    assert.equal(client.pool.totalCount, 0);
   });
 });

@@ -31,17 +31,20 @@ export type PooledPrismaClientClass<Client extends PrismaLifecycle> = new (
 /**
  * Gives an app's generated `PrismaClient` class its `databasePool()` (through
  * `@prisma/adapter-pg`), a connection checked at start that fails loudly, and a shutdown that
- * closes the client and then the pool. The app's Nest service extends the result.
+ * closes the client and the pool, once however often it is asked. The app's Nest service
+ * extends the result.
  */
 export function pooledPrismaClient<Client extends PrismaLifecycle>(
   PrismaClient: PrismaClientClass<Client>,
 ): PooledPrismaClientClass<Client> {
   // NOTE: a class cannot extend a constructor whose instance type is a type parameter, so the
-  // base is widened here and the result narrowed back to the app's own client type below.
+  // base is widened here and the result narrowed back to the app's own client type below
+  // (through `unknown`: the class's private state makes the two types incomparable).
   const Base: PrismaClientClass<PrismaLifecycle> = PrismaClient;
 
   class PooledPrismaClient extends Base implements PooledPrisma {
     readonly pool: pg.Pool;
+    private closed = false;
 
     constructor(connectionString: string, applicationName: string) {
       const pool = databasePool(connectionString, applicationName);
@@ -55,10 +58,18 @@ export function pooledPrismaClient<Client extends PrismaLifecycle>(
     }
 
     async onModuleDestroy(): Promise<void> {
-      await this.$disconnect();
-      await this.pool.end();
+      // NOTE: pg throws on a second pool.end(), and a client that failed to disconnect must not
+      // keep the pool open: every closer runs once, each whatever the other did.
+      if (this.closed) return;
+      this.closed = true;
+      const results = await Promise.allSettled([this.$disconnect(), this.pool.end()]);
+      const failures = results.flatMap((r): unknown[] =>
+        r.status === 'rejected' ? [r.reason] : [],
+      );
+      if (failures.length === 1) throw failures[0];
+      if (failures.length > 1) throw new AggregateError(failures, 'database shutdown failed');
     }
   }
 
-  return PooledPrismaClient as PooledPrismaClientClass<Client>;
+  return PooledPrismaClient as unknown as PooledPrismaClientClass<Client>;
 }
