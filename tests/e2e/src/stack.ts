@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { STREAMS } from '@tally/contracts';
+import { STREAMS, SUBJECTS } from '@tally/contracts';
 import { applyMigrations } from '@tally/migrate';
 import {
   appEntry,
@@ -20,7 +20,6 @@ import pg from 'pg';
 
 /** Gateway `ADMIN_TOKEN` of the e2e stack. */
 export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
-const eventsSubject = (partition: number) => `tally.events.${partition}`;
 
 export interface Stack {
   readonly partitions: number;
@@ -226,7 +225,7 @@ export async function readIdleState(stack: Stack): Promise<IdleState> {
   const lastSeqs = await Promise.all(
     offsets.map(async (_, p) => {
       const msg = await stack.jsm.streams.getMessage(STREAMS.events.name, {
-        last_by_subj: eventsSubject(p),
+        last_by_subj: SUBJECTS.events(p),
       });
       return msg?.seq ?? 0;
     }),
