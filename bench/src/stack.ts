@@ -7,8 +7,8 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { applyMigrations } from '@tally/migrate';
 import {
-  appEntry,
   appMigrations,
+  assertBuilt,
   createTestDatabase,
   startNatsServer,
   startServiceProcess,
@@ -71,11 +71,8 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
     cleanups.length = 0;
   };
   try {
-    for (const app of APP_NAMES) {
-      if (!existsSync(appEntry(app))) {
-        throw new Error(`${appEntry(app)} is missing: build first (pnpm build)`);
-      }
-    }
+    // NOTE: startServiceProcess checks this too, but only after NATS and the databases are up.
+    for (const app of APP_NAMES) assertBuilt(app);
     const nats = await startNatsServer();
     cleanups.push(() => nats.stop());
     const db = await createTestDatabase();

@@ -11,4 +11,4 @@ export {
   type TestDatabaseSource,
 } from './test-database.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
-export { appEntry, appMigrations, workspaceRoot } from './workspace-paths.js';
+export { appEntry, appMigrations, assertBuilt, workspaceRoot } from './workspace-paths.js';

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { startAppProcess, type AppProcessHandle } from './app-process.js';
 import { freePort } from './free-port.js';
-import { appEntry } from './workspace-paths.js';
+import { appEntry, assertBuilt } from './workspace-paths.js';
 
 export interface ServiceProcessOptions {
   /** How its logs and errors name it, e.g. one of several replicas; default: `app`. */
@@ -32,7 +31,7 @@ export async function startServiceProcess(
   opts: ServiceProcessOptions,
 ): Promise<ServiceProcess> {
   const entry = opts.entry ?? appEntry(app);
-  if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (pnpm build)`);
+  assertBuilt(app, entry);
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const readyUrl = `${origin}/readyz`;

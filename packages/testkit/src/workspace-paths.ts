@@ -20,6 +20,11 @@ export function appEntry(app: string): string {
   return join(workspaceRoot(), 'apps', app, 'dist', 'main.js');
 }
 
+/** Throws, saying to build first, unless the app's entry (default: its built `appEntry`) exists. */
+export function assertBuilt(app: string, entry = appEntry(app)): void {
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (pnpm build)`);
+}
+
 /** An app's Prisma-layout SQL migrations: `apps/<app>/prisma/migrations`. */
 export function appMigrations(app: string): string {
   return join(workspaceRoot(), 'apps', app, 'prisma', 'migrations');

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { STREAMS, SUBJECTS } from '@tally/contracts';
 import { applyMigrations } from '@tally/migrate';
 import {
-  appEntry,
   appMigrations,
+  assertBuilt,
   createTestDatabase,
   startNatsCluster,
   startNatsServer,
@@ -108,7 +107,7 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
     };
 
     const app = async (appName: string, env: Record<string, string>, name = appName) => {
-      const service = await startServiceProcess(appName, { name, env, readyTimeoutMs: 30_000 });
+      const service = await startServiceProcess(appName, { name, env });
       cleanups.push(() => service.handle.kill('SIGTERM'));
       return service;
     };
@@ -132,32 +131,31 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
 
     let notifier: AppProcessHandle | undefined;
     let notifierReadyUrl: string | undefined;
-    if (existsSync(appEntry('notifier'))) {
-      try {
-        // The notifier owns its own schema; it gets its own database.
-        const notifierDb = await createTestDatabase();
-        cleanups.push(() => notifierDb.drop());
-        await applyMigrations({
-          databaseUrl: notifierDb.url,
-          migrationsDir: appMigrations('notifier'),
-        });
-        const started = await app('notifier', {
-          NATS_URL: natsUrl,
-          LOG_LEVEL: 'info',
-          STREAM_REPLICAS: String(natsNodes),
-          DATABASE_URL: notifierDb.url,
-          // Webhook receivers in tests listen on loopback; rules are re-evaluated every second.
-          WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32',
-          ALERT_EVAL_INTERVAL: '1s',
-        });
-        notifier = started.handle;
-        notifierReadyUrl = started.readyUrl;
-      } catch (err) {
-        const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-        notes.push(`notifier not started: ${first}`);
-      }
-    } else {
-      notes.push('notifier not started: apps/notifier/dist/main.js does not exist');
+    try {
+      // NOTE: checked before its database is created; startServiceProcess would only see a
+      // missing build after that.
+      assertBuilt('notifier');
+      // The notifier owns its own schema; it gets its own database.
+      const notifierDb = await createTestDatabase();
+      cleanups.push(() => notifierDb.drop());
+      await applyMigrations({
+        databaseUrl: notifierDb.url,
+        migrationsDir: appMigrations('notifier'),
+      });
+      const started = await app('notifier', {
+        NATS_URL: natsUrl,
+        LOG_LEVEL: 'info',
+        STREAM_REPLICAS: String(natsNodes),
+        DATABASE_URL: notifierDb.url,
+        // Webhook receivers in tests listen on loopback; rules are re-evaluated every second.
+        WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32',
+        ALERT_EVAL_INTERVAL: '1s',
+      });
+      notifier = started.handle;
+      notifierReadyUrl = started.readyUrl;
+    } catch (err) {
+      const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      notes.push(`notifier not started: ${first}`);
     }
 
     const client = new pg.Client({ connectionString: db.url });
