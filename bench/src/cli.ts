@@ -13,7 +13,7 @@ import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import {
   cpuSeconds,
   machineInfo,
-  machineTicks,
+  machineCpuSeconds,
   natsServerVersion,
   peakRssBytes,
 } from './proc-stats.js';
@@ -260,7 +260,7 @@ async function run(opts: BenchOptions): Promise<number> {
     }
     if (profiled && stack.profileFile) process.kill(profiled.pid, 'SIGWINCH');
     const before = snapshot(meters);
-    const ticks0 = machineTicks();
+    const machineBefore = machineCpuSeconds();
     const t0 = Date.now();
     say(
       `peak: ${opts.durationS} s closed loop, ${opts.clients} clients, ${opts.batchSize} events per request`,
@@ -277,7 +277,7 @@ async function run(opts: BenchOptions): Promise<number> {
     const drainS = (idleAt - t0) / 1000;
     pgPids = [...new Set([...pgPids, ...(await postgresPids(stack.pg, dbName))])];
     const after = snapshot(meters);
-    const ticks1 = machineTicks();
+    const machineAfter = machineCpuSeconds();
     const peakEvents = peakLoad.result.accepted;
     const cpu: CpuRow[] = meters.map((m) => {
       let seconds = 0;
@@ -293,7 +293,7 @@ async function run(opts: BenchOptions): Promise<number> {
       };
     });
     const ours = cpu.reduce((s, c) => s + c.cpuSeconds, 0);
-    const busy = ticks1.busy - ticks0.busy;
+    const busy = machineAfter.busy - machineBefore.busy;
     const peak: PeakResult = {
       durationS: peakLoad.result.elapsedMs / 1000,
       requests: peakLoad.result.requests,
@@ -388,7 +388,7 @@ async function run(opts: BenchOptions): Promise<number> {
       machineCpu: {
         windowS: drainS,
         busyS: busy,
-        stealS: ticks1.steal - ticks0.steal,
+        stealS: machineAfter.steal - machineBefore.steal,
         benchProcessesS: ours,
         otherS: Math.max(0, busy - ours),
       },

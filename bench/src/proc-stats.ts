@@ -70,7 +70,7 @@ export function findPids(match: (cmdline: string, comm: string) => boolean): num
  * time the hypervisor gave our virtual CPUs to someone else: on a VM it says whether a run was
  * slowed by neighbours.
  */
-export function machineTicks(): { busy: number; steal: number; total: number } {
+export function machineCpuSeconds(): { busy: number; steal: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
   // user nice system idle iowait irq softirq steal; guest time is already inside user.
   const fields = line.trim().split(/\s+/).slice(1, 9).map(Number);
