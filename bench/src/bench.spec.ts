@@ -133,9 +133,10 @@ describe('pnpm bench --smoke (private stack, tiny load)', () => {
         assert.ok(results.peak.freshness.probes > 0, 'no freshness probe completed');
         assert.ok(results.baseline && results.baseline.stored === results.baseline.accepted);
         assert.equal(results.query?.buckets, 720);
-        const db = results.query.sqlOnly;
+        const db = results.query.dbTime;
         assert.ok('p50' in db, `no database time from the aggregator: ${JSON.stringify(db)}`);
         assert.ok(db.queries >= results.query.queries && db.p50 <= db.p99 && db.p50 > 0);
+        assert.match(stdout, /; database time \(transaction\) p50 \/ p99 .+ \(bucket upper bounds/);
         const processes = results.cpu.map((c) => c.process);
         for (const name of ['gateway', 'ingest', 'aggregator', 'notifier', 'nats-server']) {
           assert.ok(processes.includes(name), `no CPU row for ${name}`);

@@ -13,7 +13,8 @@ const DB_TIME_HISTOGRAM = 'tally_aggregator_metrics_query_db_seconds';
 /**
  * The database's share of the timed queries, from the aggregator's histogram: p50 and p99 are
  * the upper bounds (ms) of the buckets that hold them (`Infinity`, `null` in JSON, past the last
- * one). `unavailable` says why there is none.
+ * one); `queries` is how many metrics queries it counted in the window, the timed ones and any
+ * other. `unavailable` says why there is none.
  */
 export type DbTime = { queries: number; p50: number; p99: number } | { unavailable: string };
 
