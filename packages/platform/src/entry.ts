@@ -7,6 +7,7 @@ export { NatsReadiness } from './health/nats-readiness.js';
 export { databaseReadiness } from './health/database-readiness.js';
 export { isTransientDatabaseError, sqlState } from './database/sql-errors.js';
 export { bootstrapApp, type BootstrapOptions } from './bootstrap/bootstrap-app.js';
+export { BackgroundLoop } from './lifecycle/background-loop.js';
 // PooledPrismaClientClass: the apps' declaration output names it for `extends pooledPrismaClient(…)`.
 export {
   pooledPrismaClient,

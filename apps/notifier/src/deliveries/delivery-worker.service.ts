@@ -1,11 +1,6 @@
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { abortableDelay } from '@tally/nats';
+import { BackgroundLoop } from '@tally/platform';
 import { Counter } from 'prom-client';
 import type { NotifierConfig } from '../config/notifier.config.js';
 import { AddressPolicy } from '../webhooks/address-policy.js';
@@ -24,45 +19,26 @@ const BATCH = 16;
 
 /** Polls due deliveries and attempts them; every outcome and the next attempt time are rows. */
 @Injectable()
-export class DeliveryWorkerService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(DeliveryWorkerService.name);
-  private readonly stop = new AbortController();
-  private loop: Promise<void> | undefined;
+export class DeliveryWorkerService extends BackgroundLoop {
   private readonly settings: NotifierConfig['webhooks'];
-  private readonly pollIntervalMs: number;
 
   constructor(
     private readonly deliveries: DeliveriesRepository,
     private readonly policy: AddressPolicy,
     config: ConfigService<NotifierConfig, true>,
   ) {
+    super({
+      idleMs: config.get('alerts.pollIntervalMs', { infer: true }),
+      failure: 'delivery poll failed',
+    });
     this.settings = config.get('webhooks', { infer: true });
-    this.pollIntervalMs = config.get('alerts.pollIntervalMs', { infer: true });
   }
 
-  onApplicationBootstrap(): void {
-    this.loop = this.run();
-  }
-
-  // NOTE: onModuleDestroy, not a shutdown hook: those run after Prisma has disconnected.
-  async onModuleDestroy(): Promise<void> {
-    this.stop.abort();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
+  protected async step(): Promise<boolean> {
     // NOTE: the lease outlasts the attempt's own timeout, so a live attempt is never re-claimed.
-    const leaseMs = this.settings.timeoutMs + 5_000;
-    while (!this.stop.signal.aborted) {
-      let claimed: ClaimedDelivery[] = [];
-      try {
-        claimed = await this.deliveries.claimDue(BATCH, leaseMs);
-        await Promise.all(claimed.map((d) => this.attempt(d)));
-      } catch (err) {
-        this.logger.error({ err }, 'delivery poll failed');
-      }
-      if (claimed.length < BATCH) await abortableDelay(this.pollIntervalMs, this.stop.signal);
-    }
+    const claimed = await this.deliveries.claimDue(BATCH, this.settings.timeoutMs + 5_000);
+    await Promise.all(claimed.map((d) => this.attempt(d)));
+    return claimed.length === BATCH;
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {

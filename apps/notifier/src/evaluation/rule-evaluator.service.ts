@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AlertDestination, AlertWebhookPayload, EventType } from '@tally/contracts';
-import { abortableDelay } from '@tally/nats';
+import { BackgroundLoop } from '@tally/platform';
 import { Counter } from 'prom-client';
 import type { NotifierConfig } from '../config/notifier.config.js';
 import type { AlertRule as RuleRow } from '../generated/prisma/client.js';
@@ -34,44 +29,28 @@ const transitions = new Counter({
  * or when a rollup delta for its project arrived.
  */
 @Injectable()
-export class RuleEvaluatorService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(RuleEvaluatorService.name);
-  private readonly stop = new AbortController();
-  private loop: Promise<void> | undefined;
+export class RuleEvaluatorService extends BackgroundLoop {
+  private readonly alerts: NotifierConfig['alerts'];
 
   constructor(
     private readonly repository: RuleEvaluationRepository,
     private readonly metrics: WindowMetricsClient,
-    private readonly config: ConfigService<NotifierConfig, true>,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.loop = this.run();
-  }
-
-  // NOTE: onModuleDestroy, not a shutdown hook: those run after Prisma has disconnected.
-  async onModuleDestroy(): Promise<void> {
-    this.stop.abort();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const { evalIntervalMs, pollIntervalMs, queryTimeoutMs } = this.config.get('alerts', {
-      infer: true,
+    config: ConfigService<NotifierConfig, true>,
+  ) {
+    super({
+      idleMs: config.get('alerts.pollIntervalMs', { infer: true }),
+      failure: 'rule evaluation failed',
     });
-    while (!this.stop.signal.aborted) {
-      let claimed = false;
-      try {
-        claimed = await this.repository.evaluateNextDue(
-          evalIntervalMs,
-          (rule) => this.evaluate(rule, queryTimeoutMs),
-          queryTimeoutMs * 2 + 5_000,
-        );
-      } catch (err) {
-        this.logger.error({ err }, 'rule evaluation failed');
-      }
-      if (!claimed) await abortableDelay(pollIntervalMs, this.stop.signal);
-    }
+    this.alerts = config.get('alerts', { infer: true });
+  }
+
+  protected step(): Promise<boolean> {
+    const { evalIntervalMs, queryTimeoutMs } = this.alerts;
+    return this.repository.evaluateNextDue(
+      evalIntervalMs,
+      (rule) => this.evaluate(rule, queryTimeoutMs),
+      queryTimeoutMs * 2 + 5_000,
+    );
   }
 
   private async evaluate(rule: RuleRow, timeoutMs: number): Promise<Evaluated> {
