@@ -15,6 +15,7 @@ import {
   type TestDatabaseHandle,
 } from '@tally/testkit';
 import pg from 'pg';
+import { rollupDelta } from './rollup-delta.fixture.js';
 
 // Runs the built app (dist/main.js) as its own process against a private nats-server and a
 // fresh, migrated database, the way it runs in production.
@@ -99,8 +100,8 @@ describe('notifier: rollup stream → watermarks', () => {
     // What the aggregator provisions; the notifier must not create it.
     await jsm.streams.add({ name: STREAMS.rollups.name, subjects: [...STREAMS.rollups.subjects] });
 
-    await publishDelta(delta('p1', 10, [T]));
-    await publishDelta(delta('p1', 20, [T + MINUTE]));
+    await publishDelta(rollupDelta('p1', 10, [T]));
+    await publishDelta(rollupDelta('p1', 20, [T + MINUTE]));
     const row = await waitFor(
       async () => {
         const r = await watermark('p1');
@@ -112,8 +113,8 @@ describe('notifier: rollup stream → watermarks', () => {
 
     // An older delta (another partition, or a redelivery) never moves last_seq back, but a
     // newer bucket it carries still counts.
-    await publishDelta(delta('p1', 15, [T + 5 * MINUTE]));
-    await publishDelta(delta('p1', 12, [T - MINUTE]));
+    await publishDelta(rollupDelta('p1', 15, [T + 5 * MINUTE]));
+    await publishDelta(rollupDelta('p1', 12, [T - MINUTE]));
     await allHandled();
     const after = await watermark('p1');
     assert.equal(after?.last_seq, '20');
@@ -123,8 +124,8 @@ describe('notifier: rollup stream → watermarks', () => {
   it('dead-letters undecodable messages with the reason and keeps consuming', async () => {
     await publish(SUBJECTS.rollups('p1'), 'this is not JSON {');
     await publish(SUBJECTS.rollups('p1'), JSON.stringify({ projectId: 'p1', seq: 'nope' }));
-    await publishDelta(delta('p1', 30, [T + 6 * MINUTE]));
-    await publishDelta(delta('p2', 31, []));
+    await publishDelta(rollupDelta('p1', 30, [T + 6 * MINUTE]));
+    await publishDelta(rollupDelta('p2', 31, []));
 
     await waitFor(async () => (await watermark('p1'))?.last_seq === '30', {
       ...WAIT,
@@ -156,18 +157,3 @@ describe('notifier: rollup stream → watermarks', () => {
     await allHandled();
   });
 });
-
-function delta(projectId: string, seq: number, buckets: number[]): RollupDelta {
-  return {
-    projectId,
-    partition: 0,
-    seq,
-    rows: buckets.map((bucket) => ({
-      type: 'click',
-      dimension: 'buy',
-      bucket,
-      count: 1,
-      revenueMicros: {},
-    })),
-  };
-}
