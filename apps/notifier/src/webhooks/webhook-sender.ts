@@ -43,18 +43,14 @@ export async function sendWebhook(
     ...r,
     durationMs: Date.now() - started,
   });
+  /** An attempt that got no HTTP answer to record. */
+  const failed = (error: string): SendResult =>
+    done({ ok: false, statusCode: null, error, responseExcerpt: null, retryAfter: undefined });
   let target;
   try {
     target = await policy.check(options.url);
   } catch (err) {
-    const message = err instanceof DestinationRefusedError ? err.message : 'destination refused';
-    return done({
-      ok: false,
-      statusCode: null,
-      error: message,
-      responseExcerpt: null,
-      retryAfter: undefined,
-    });
+    return failed(err instanceof DestinationRefusedError ? err.message : 'destination refused');
   }
   const agent = new Agent({
     connect: { lookup: pinnedLookup(target.address, target.family), timeout: options.timeoutMs },
@@ -90,13 +86,7 @@ export async function sendWebhook(
       : err instanceof Error
         ? `${err.name}: ${err.message}`
         : 'request failed';
-    return done({
-      ok: false,
-      statusCode: null,
-      error: message,
-      responseExcerpt: null,
-      retryAfter: undefined,
-    });
+    return failed(message);
   } finally {
     void agent.destroy().catch(() => undefined);
   }
