@@ -2,9 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { readTail, withLogTail } from './log-tail.js';
-import { describeExit, ManagedProcess } from './managed-process.js';
+import { ManagedProcess, waitUntilReady } from './managed-process.js';
 import { httpGet } from './probes.js';
-import { GiveUpWaiting, waitFor } from './wait-for.js';
 
 export interface AppProcessOptions {
   /** Used in errors and in the log file name. */
@@ -54,17 +53,12 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
     const readyUrl = opts.readyUrl;
     const timeoutMs = opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     try {
-      await waitFor(
+      await waitUntilReady(
+        proc,
+        opts.name,
         async () => {
-          const exit = proc.exit;
-          if (exit) {
-            throw new GiveUpWaiting(
-              `${opts.name} exited with ${describeExit(exit)} before it was ready`,
-            );
-          }
           const answer = await httpGet(readyUrl);
           if (answer.status !== 200) throw new Error(`${readyUrl} answered ${answer.status}`);
-          return true;
         },
         { timeoutMs, intervalMs: 100, what: `${opts.name} at ${readyUrl}` },
       );

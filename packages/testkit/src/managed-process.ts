@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { onProcessExit } from './exit-cleanup.js';
+import { GiveUpWaiting, waitFor, type WaitForOptions } from './wait-for.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -96,6 +97,26 @@ export class ManagedProcess {
   }
 }
 
-export function describeExit(exit: ExitInfo): string {
+/**
+ * Waits until `probe` passes (it throws while `proc` is not ready), giving up at once when
+ * `proc` exits first: waiting longer cannot help then.
+ */
+export async function waitUntilReady(
+  proc: ManagedProcess,
+  name: string,
+  probe: () => Promise<void>,
+  opts: WaitForOptions,
+): Promise<void> {
+  await waitFor(async () => {
+    const exit = proc.exit;
+    if (exit) {
+      throw new GiveUpWaiting(`${name} exited with ${describeExit(exit)} before it was ready`);
+    }
+    await probe();
+    return true;
+  }, opts);
+}
+
+function describeExit(exit: ExitInfo): string {
   return exit.signal !== null ? `signal ${exit.signal}` : `code ${String(exit.code)}`;
 }

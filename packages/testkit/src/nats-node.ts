@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { natsServerBin } from './config.js';
 import { withLogTail } from './log-tail.js';
 import { onProcessExit } from './exit-cleanup.js';
-import { describeExit, ManagedProcess } from './managed-process.js';
+import { ManagedProcess, waitUntilReady } from './managed-process.js';
 import { checkNatsNode, readMetaCluster } from './nats-monitor.js';
-import { GiveUpWaiting, waitFor } from './wait-for.js';
 
 export interface NatsServerHandle {
   /** nats://127.0.0.1:<port> */
@@ -135,20 +134,15 @@ export class NatsNode implements NatsServerHandle {
     this.proc = proc;
     const { port, monitorPort, jetstream, cluster, readyTimeoutMs } = this.spec;
     try {
-      await waitFor(
+      await waitUntilReady(
+        proc,
+        'nats-server',
         async () => {
-          const exit = proc.exit;
-          if (exit) {
-            throw new GiveUpWaiting(
-              `nats-server exited with ${describeExit(exit)} before it was ready`,
-            );
-          }
           await checkNatsNode(port, monitorPort, jetstream);
           // A clustered node is only useful once it sees a JetStream meta leader.
           if (cluster && (await readMetaCluster(monitorPort)).leader === undefined) {
             throw new Error('no JetStream meta leader yet');
           }
-          return true;
         },
         { timeoutMs: readyTimeoutMs, intervalMs: 50, what: `nats-server ${this.url} to be ready` },
       );
