@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runNodeScript } from '@tally/testkit';
 import { bodyFactory, singleEventFactory } from './bodies.js';
 import { parseOptions } from './options.js';
 import { summariseProfile } from './profile-summary.js';
@@ -104,20 +104,10 @@ describe('pnpm bench --smoke (private stack, tiny load)', () => {
       const jsonFile = join(dir, 'results.json');
       const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
       try {
-        const { code, stdout, stderr } = await new Promise<{
-          code: number | null;
-          stdout: string;
-          stderr: string;
-        }>((resolve) => {
-          const child = spawn(process.execPath, [cli, '--smoke', `--json=${jsonFile}`], {
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          let out = '';
-          let err = '';
-          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-          child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
-        });
+        const { code, stdout, stderr } = await runNodeScript(cli, [
+          '--smoke',
+          `--json=${jsonFile}`,
+        ]);
         assert.equal(code, 0, `bench exited with ${code}\n${stderr.slice(-4000)}\n${stdout}`);
         for (const label of ROW_LABELS) {
           assert.ok(

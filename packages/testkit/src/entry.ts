@@ -3,6 +3,7 @@ export { freePort } from './free-port.js';
 export { startNatsCluster, type NatsClusterHandle } from './nats-cluster.js';
 export { type NatsServerHandle } from './nats-node.js';
 export { startNatsServer, type NatsServerOptions } from './nats-server.js';
+export { runNodeScript } from './node-script.js';
 export { startServiceProcess, type ServiceProcess } from './service-process.js';
 export {
   createTestDatabase,
