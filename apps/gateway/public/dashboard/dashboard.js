@@ -6,6 +6,7 @@ import { EventsChart } from './events-chart.js';
 import { decimalToMicros } from './format.js';
 import { LiveRates } from './live-rates.js';
 import { followLiveDeltas } from './live-stream.js';
+import { $ } from './page-elements.js';
 import { showLiveRates, showRejected, showTop, showTotals } from './panels.js';
 import { bucketIndex, rangeAt, rangeParams } from './ranges.js';
 
@@ -37,8 +38,6 @@ const TOP_N = 8;
 const REJECTED_LIMIT = 100;
 const REJECTED_SHOWN = 5;
 
-/** The page's element `id` (index.html has every id this module asks for). */
-const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** The value of form field `id` (an input or a select). */
 const fieldValue = (/** @type {string} */ id) =>
   /** @type {HTMLInputElement | HTMLSelectElement} */ ($(id)).value;

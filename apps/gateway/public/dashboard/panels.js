@@ -1,14 +1,12 @@
 // Writes the numbers into the page. Everything that came from the API (event names, paths,
 // reasons, excerpts: user-supplied text) goes in through textContent, never as markup.
 import { formatCount, formatMoney, formatRate, formatTime, TYPE_LABELS } from './format.js';
+import { $ } from './page-elements.js';
 
 /** @typedef {import('@tally/contracts').MetricsPoint} MetricsPoint */
 /** @typedef {import('@tally/contracts').RejectedEventItem} RejectedEventItem */
 /** @typedef {import('./live-rates.js').LiveRate} LiveRate */
 /** @typedef {{ count: number, users: number, revenue: Map<string, bigint> }} Totals */
-
-/** The page's element `id` (index.html has every id these modules ask for). */
-const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 /**
  * The body of table `id`, where its rows go.
