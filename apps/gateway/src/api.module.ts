@@ -3,6 +3,7 @@ import { AdminModule } from './admin/admin.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { ApiDocsModule } from './api-docs/api-docs.module.js';
 import { EventsController } from './events/events.controller.js';
+import { RawTrackBodies } from './events/raw-track-bodies.js';
 import { JsonBodiesModule } from './http/json-bodies.module.js';
 import { ServiceClientModule } from './http/service-client.module.js';
 import { LiveModule } from './live/live.module.js';
@@ -24,5 +25,6 @@ import { RejectedModule } from './rejected/rejected.module.js';
     ApiDocsModule,
   ],
   controllers: [EventsController, MetricsApiController],
+  providers: [RawTrackBodies],
 })
 export class ApiModule {}

@@ -1,4 +1,5 @@
 export { INGEST_LIMITS } from './limits.js';
+export { parseTrackBody, type ParsedTrackBody } from './track-body.js';
 export {
   EVENT_TYPES,
   type EventType,
@@ -9,7 +10,9 @@ export {
 export {
   EventError,
   EventRejection,
-  IngestRequest,
+  ErrorInfo,
+  INGEST_REQUEST_HEADERS,
+  IngestRequestHeaders,
   IngestReply,
   StoredEventBatch,
   RejectedEvent,

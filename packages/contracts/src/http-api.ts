@@ -8,7 +8,7 @@ import {
 } from './alerts.js';
 import { EventBatchBody, EVENT_TYPES, TrackedEvent } from './events.js';
 import { INGEST_LIMITS } from './limits.js';
-import { EventError, EventRejection, Granularity, MetricsPoint } from './messages.js';
+import { ErrorInfo, EventError, EventRejection, Granularity, MetricsPoint } from './messages.js';
 import { ApiKeyRecord, KeyKind, ProjectRecord } from './projects.js';
 
 /**
@@ -17,22 +17,15 @@ import { ApiKeyRecord, KeyKind, ProjectRecord } from './projects.js';
  */
 
 /** Every 4xx/5xx body. `details` lists one entry per invalid field or parameter. */
-export const ApiErrorBody = z.object({
-  error: z.object({
-    /** Machine-readable: `invalid_body`, `missing_key`, `rate_limited`, … */
-    code: z.string(),
-    message: z.string(),
-    details: z.array(z.looseObject({ message: z.string() })).optional(),
-  }),
-});
+export const ApiErrorBody = z.object({ error: ErrorInfo });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
 
 // --- POST /v1/events -------------------------------------------------------------------------
 
 /**
- * What `POST /v1/events` accepts: one event, or a batch. The gateway checks the envelope
- * (`EventBatchBody`); ingest checks each event (`TrackedEvent`), so an invalid event is a
- * per-event rejection in the `202`, not a `400` for the whole batch.
+ * What `POST /v1/events` accepts: one event, or a batch. Ingest reads the body with
+ * `parseTrackBody` (a refused envelope is a `400`) and checks each event on its own
+ * (`TrackedEvent`), so an invalid event is a per-event rejection in the `202`.
  */
 export const TrackRequestBody = z.union([
   TrackedEvent,

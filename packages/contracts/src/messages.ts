@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { EVENT_TYPES, StoredEvent } from './events.js';
-import { INGEST_LIMITS } from './limits.js';
 
 /** One reason an event was refused; `path` points into the event. */
 export const EventError = z.object({
@@ -16,28 +15,49 @@ export const EventRejection = z.object({
 });
 export type EventRejection = z.infer<typeof EventRejection>;
 
-/** gateway → ingest (request/reply on `SUBJECTS.ingestBatch`). */
-export const IngestRequest = z.object({
-  requestId: z.string(),
-  projectId: z.string().min(1),
-  /** Gateway receive time, epoch milliseconds. */
-  receivedAt: z.number().int(),
-  sentAt: z.iso.datetime({ offset: true }).optional(),
-  /** Index of the first event in the client's request: large requests travel in chunks. */
-  firstIndex: z.number().int().min(0).default(0),
-  /** Raw events; ingest validates each one on its own so one bad event never sinks the batch. */
-  events: z.array(z.unknown()).max(INGEST_LIMITS.maxEventsPerBatch),
+/** What went wrong with a whole request: the `error` of the API's 4xx/5xx bodies. */
+export const ErrorInfo = z.object({
+  /** Machine-readable: `invalid_body`, `missing_key`, `rate_limited`, … */
+  code: z.string(),
+  message: z.string(),
+  details: z.array(z.looseObject({ message: z.string() })).optional(),
 });
-export type IngestRequest = z.infer<typeof IngestRequest>;
+export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
-/** ingest → gateway. `stored: false` means JetStream did not confirm storage: nothing is promised. */
+/**
+ * gateway → ingest (request/reply on `SUBJECTS.ingestBatch`). The message's data is the client's
+ * `POST /v1/events` body as received (a `TrackRequestBody`; ingest parses and checks it with
+ * `parseTrackBody`), or, for a body too large for one NATS message, a slice of its events
+ * re-serialised as `{ events, sentAt }`. What the gateway knows travels in headers, named here.
+ */
+export const INGEST_REQUEST_HEADERS = {
+  projectId: 'Tally-Project',
+  requestId: 'Tally-Request-Id',
+  receivedAt: 'Tally-Received-At',
+  firstIndex: 'Tally-First-Index',
+} as const;
+
+export const IngestRequestHeaders = z.object({
+  projectId: z.string().min(1),
+  requestId: z.string().min(1),
+  /** Gateway receive time, epoch milliseconds. */
+  receivedAt: z.coerce.number().int(),
+  /** Index of the slice's first event in the client's request. */
+  firstIndex: z.coerce.number().int().min(0).default(0),
+});
+export type IngestRequestHeaders = z.infer<typeof IngestRequestHeaders>;
+
+/**
+ * ingest → gateway. `stored: false` means nothing was stored: JetStream did not confirm the
+ * write (the gateway answers 503), or the body itself is invalid (`invalidBody`: 400).
+ */
 export const IngestReply = z.discriminatedUnion('stored', [
   z.object({
     stored: z.literal(true),
     accepted: z.number().int().min(0),
     rejected: z.array(EventRejection),
   }),
-  z.object({ stored: z.literal(false), reason: z.string() }),
+  z.object({ stored: z.literal(false), reason: z.string(), invalidBody: ErrorInfo.optional() }),
 ]);
 export type IngestReply = z.infer<typeof IngestReply>;
 

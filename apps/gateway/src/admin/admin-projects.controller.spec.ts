@@ -7,12 +7,13 @@ import {
   PROJECTS_BUCKET,
   QUEUE_GROUPS,
   SUBJECTS,
-  type IngestRequest,
+  type IngestRequestHeaders,
   type MetricsQuery,
   type MetricsReply,
 } from '@tally/contracts';
 import { startNatsServer, waitFor, type NatsServerHandle } from '@tally/testkit';
 import { hashKey } from '../projects/project-registry.js';
+import { readIngestRequest, storedEverything } from '../test-support/ingest-stand-in.js';
 import {
   errorCode,
   startGateway,
@@ -40,7 +41,7 @@ describe('projects and keys (admin API, KV registry, isolation) over real NATS',
   let peer: NatsConnection;
   let replicaA: GatewayUnderTest;
   let replicaB: GatewayUnderTest;
-  const ingested: IngestRequest[] = [];
+  const ingested: IngestRequestHeaders[] = [];
   const queried: MetricsQuery[] = [];
 
   before(async () => {
@@ -51,11 +52,9 @@ describe('projects and keys (admin API, KV registry, isolation) over real NATS',
     peer.subscribe(SUBJECTS.ingestBatch, {
       queue: QUEUE_GROUPS.ingest,
       callback: (_err, msg) => {
-        const request = msg.json<IngestRequest>();
-        ingested.push(request);
-        msg.respond(
-          JSON.stringify({ stored: true, accepted: request.events.length, rejected: [] }),
-        );
+        const request = readIngestRequest(msg);
+        ingested.push(request.meta);
+        msg.respond(JSON.stringify(storedEverything(request)));
       },
     });
     peer.subscribe(SUBJECTS.metricsQuery, {

@@ -74,8 +74,9 @@ const events: DocumentedOperation[] = [
     tag: 'events',
     summary: 'Send one event or a batch',
     description:
-      'At most 500 events and 1 MiB per request, 32 KiB per event. The gateway checks the ' +
-      'envelope; ingest checks each event, so an invalid event is listed in `rejected` (and in ' +
+      'At most 500 events and 1 MiB per request, 32 KiB per event. A body that is not JSON or ' +
+      'not one event or a batch is a `400`; each event is checked on its own, so an invalid ' +
+      'event is listed in `rejected` (and in ' +
       '`GET /v1/rejected`) while the others are stored. `202` is sent only after JetStream ' +
       'confirmed storage; a `503` means nothing was stored. Retrying with the same event `id`s ' +
       'stores them once.',

@@ -3,16 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
-import {
-  INGEST_LIMITS,
-  QUEUE_GROUPS,
-  SUBJECTS,
-  type IngestReply,
-  type IngestRequest,
-} from '@tally/contracts';
+import { INGEST_LIMITS, QUEUE_GROUPS, SUBJECTS, type IngestReply } from '@tally/contracts';
 import { ERROR_HEADER } from '@tally/nats';
 import { startNatsServer, type NatsServerHandle } from '@tally/testkit';
 import { appModule } from '../app.module.js';
+import { readIngestRequest, storedEverything } from '../test-support/ingest-stand-in.js';
 
 const WRITE = 'write_key_for_tests_0001';
 const READ = 'read_key_for_tests_00001';
@@ -33,15 +28,17 @@ describe('POST /v1/events (gateway over real NATS)', () => {
     peer.subscribe(SUBJECTS.ingestBatch, {
       queue: QUEUE_GROUPS.ingest,
       callback: (_err, msg) => {
-        const request = msg.json<IngestRequest>();
+        const request = readIngestRequest(msg);
         chunkSizes.push(msg.data.length);
-        if (ingestFails) {
+        if (!request.body.ok) {
+          msg.respond(JSON.stringify(storedEverything(request)));
+        } else if (ingestFails) {
           const failed = headers();
           failed.set(ERROR_HEADER, 'handler-failed');
           msg.respond(JSON.stringify({ error: 'the handler failed' }), { headers: failed });
         } else if (ingestReply?.stored === true && ingestReply.rejected.length === 0) {
           // Echo mode: everything sent was accepted.
-          msg.respond(JSON.stringify({ ...ingestReply, accepted: request.events.length }));
+          msg.respond(JSON.stringify(storedEverything(request)));
         } else if (ingestReply) {
           msg.respond(JSON.stringify(ingestReply));
         }

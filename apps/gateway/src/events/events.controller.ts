@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { IngestReply, SUBJECTS, type IngestRequest, type TrackReply } from '@tally/contracts';
+import { INGEST_REQUEST_HEADERS, IngestReply, SUBJECTS, type TrackReply } from '@tally/contracts';
 import {
   childTraceparent,
   NatsRequester,
@@ -12,11 +12,15 @@ import { KeyProject } from '../auth/key-project.decorator.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from '../http/api-error.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
-import { eventsInBody } from '../rate-limit/request-cost.js';
-import { toEventBatch } from './event-body.js';
-import { encodedIngestChunks } from './ingest-chunks.js';
+import { TRACKED_EVENTS } from '../rate-limit/request-cost.js';
+import { ingestSlices, type IngestSlice } from './ingest-slices.js';
 
-/** `POST /v1/events`: answers 202 only after ingest confirmed durable storage. */
+const H = INGEST_REQUEST_HEADERS;
+
+/**
+ * `POST /v1/events`: passes the body on to ingest as it came (see `RawTrackBodies`) and answers
+ * 202 only after ingest confirmed durable storage.
+ */
 @Controller('v1/events')
 export class EventsController {
   constructor(
@@ -26,49 +30,55 @@ export class EventsController {
 
   @Post()
   @HttpCode(202)
-  @RateLimited('write', eventsInBody)
+  @RateLimited('write', TRACKED_EVENTS)
   async track(
-    @Body() body: unknown,
+    @Body() body: Uint8Array | undefined,
     @KeyProject() projectId: string,
     @Headers('traceparent') traceparent: string | undefined,
   ): Promise<TrackReply> {
-    const batch = toEventBatch(body);
-    const request: IngestRequest = {
-      requestId: randomUUID(),
-      projectId,
-      receivedAt: Date.now(),
-      sentAt: batch.sentAt,
-      firstIndex: 0,
-      events: batch.events,
+    const headers = {
+      [H.projectId]: projectId,
+      [H.requestId]: randomUUID(),
+      [H.receivedAt]: String(Date.now()),
     };
     const trace = childTraceparent(traceparent);
-    const maxBytes = this.config.get('ingestChunkBytes', { infer: true });
-    const chunks = encodedIngestChunks(request, maxBytes);
-    const replies = await Promise.all(chunks.map((chunk) => this.send(chunk, trace)));
+    const slices = ingestSlices(body, this.config.get('ingestChunkBytes', { infer: true }));
+    const replies = await Promise.all(slices.map((slice) => this.send(slice, headers, trace)));
     const response: TrackReply = { accepted: 0, rejected: [] };
     for (const reply of replies) {
-      // NOTE: a retry of the whole request is safe: chunks that were stored dedupe by Nats-Msg-Id.
-      if (!reply.stored) throw this.unavailable(reply.reason);
+      if (!reply.stored) throw this.notStored(reply);
       response.accepted += reply.accepted;
       response.rejected.push(...reply.rejected);
     }
     return response;
   }
 
-  private async send(chunk: string, traceparent: string): Promise<IngestReply> {
+  private async send(
+    slice: IngestSlice,
+    headers: Record<string, string>,
+    traceparent: string,
+  ): Promise<IngestReply> {
     try {
-      return await this.requester.requestEncoded(SUBJECTS.ingestBatch, chunk, IngestReply, {
+      return await this.requester.requestEncoded(SUBJECTS.ingestBatch, slice.data, IngestReply, {
         timeoutMs: this.config.get('timeouts.ingestMs', { infer: true }),
         traceparent,
+        headers: { ...headers, [H.firstIndex]: String(slice.firstIndex) },
       });
     } catch (err) {
       if (err instanceof ServiceUnavailableError) throw this.unavailable('ingest did not answer');
-      // NOTE: ingest failed before confirming storage; a retry is safe (stored chunks dedupe).
-      if (err instanceof RemoteRequestError && err.kind === 'handler-failed') {
-        throw this.unavailable('ingest failed');
+      // NOTE: nothing was stored, so a retry is safe: ingest failed, or could not read the
+      // request (a gateway and an ingest of different contract versions, during an upgrade).
+      if (err instanceof RemoteRequestError) {
+        throw this.unavailable(err.kind === 'handler-failed' ? 'ingest failed' : 'ingest refused');
       }
       throw err;
     }
+  }
+
+  private notStored(reply: Extract<IngestReply, { stored: false }>): ApiError {
+    if (!reply.invalidBody) return this.unavailable(reply.reason);
+    const { code, message, details } = reply.invalidBody;
+    return new ApiError(400, code, message, details);
   }
 
   private unavailable(reason: string): ApiError {

@@ -33,11 +33,30 @@ export class KeyRateLimiter {
 
   /** Charges `cost` to the key; `undefined` when keys of `kind` are not limited. */
   take(keyHash: string, kind: KeyKind, cost: number): Admission | undefined {
+    const admission = this.reserve(keyHash, kind, cost);
+    if (admission?.admitted) this.record(keyHash, kind, cost);
+    return admission;
+  }
+
+  /** Whether the key's bucket holds enough for any request that costs up to `cost`. */
+  covers(keyHash: string, kind: KeyKind, cost: number): boolean {
+    return this.bucket(keyHash, kind)?.covers(cost, this.clock()) ?? true;
+  }
+
+  /**
+   * Takes `tokens` for a request whose cost is known only once it is done; `settle` charges what
+   * it used. Until then peers are not told.
+   */
+  reserve(keyHash: string, kind: KeyKind, tokens: number): Admission | undefined {
+    return this.bucket(keyHash, kind)?.take(tokens, this.clock());
+  }
+
+  /** Gives back what a reservation did not use, reports what it did; the tokens left. */
+  settle(keyHash: string, kind: KeyKind, reserved: number, used: number): number | undefined {
     const bucket = this.bucket(keyHash, kind);
     if (!bucket) return undefined;
-    const admission = bucket.take(cost, this.clock());
-    if (admission.admitted) this.record(keyHash, kind, cost);
-    return admission;
+    this.record(keyHash, kind, used);
+    return bucket.credit(reserved - used, this.clock());
   }
 
   /** Debits tokens another replica charged to the key. */

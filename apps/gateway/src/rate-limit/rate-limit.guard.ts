@@ -2,11 +2,14 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
-import { ApiKeys } from '../auth/api-keys.js';
-import { recordGrant } from '../auth/key-project.decorator.js';
+import { ApiKeys, type ValidGrant } from '../auth/api-keys.js';
+import { recordGrant } from '../auth/request-grants.js';
 import { ApiError } from '../http/api-error.js';
 import { KeyRateLimiter } from './key-rate-limiter.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 import { RateLimitRule } from './rate-limit-rule.js';
+import { holdReservation } from './reservations.js';
+import type { BucketPolicy } from './token-bucket.js';
 
 const throttled = new Counter({
   name: 'tally_gateway_rate_limited_total',
@@ -19,7 +22,9 @@ const UNITS = { write: 'events', read: 'requests' } as const;
 /**
  * Authenticates the route's key and charges the request to it (see `@RateLimited`). Keys that
  * fail auth are refused before they touch a bucket; admitted requests carry the IETF draft
- * `RateLimit-Limit` / `RateLimit-Remaining` headers.
+ * `RateLimit-Limit` / `RateLimit-Remaining` headers. A request whose cost is settled after it
+ * is answered (`RequestCost.settled`) is charged its most up front while its key holds that much
+ * (`RateLimitSettlement` settles it), else its exact cost, read from its body, now.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
@@ -39,24 +44,40 @@ export class RateLimitGuard implements CanActivate {
     const request = http.getRequest<FastifyRequest>();
     const grant = this.keys.grantFor(request.headers.authorization, rule.kind);
     recordGrant(request, grant);
-    const admission = this.limiter.take(grant.keyHash, rule.kind, rule.cost(request.body));
     const policy = this.limiter.policyOf(rule.kind);
-    if (!admission || !policy) return true;
-    const headers = { 'RateLimit-Limit': String(policy.burst), 'RateLimit-Remaining': '0' };
+    if (!policy || this.reserved(request, grant, rule)) return true;
+    const admission = this.limiter.take(grant.keyHash, rule.kind, rule.cost.ofBody(request.body));
+    if (!admission) return true;
     if (admission.admitted) {
-      headers['RateLimit-Remaining'] = String(admission.remaining);
-      void http.getResponse<FastifyReply>().headers(headers);
+      void http.getResponse<FastifyReply>().headers(rateLimitHeaders(policy, admission.remaining));
       return true;
     }
     throttled.inc({ kind: rule.kind });
-    const seconds = admission.retryAfterSeconds;
+    throw this.refusal(rule, policy, admission.retryAfterSeconds);
+  }
+
+  private reserved(request: object, grant: ValidGrant, rule: RateLimitRule): boolean {
+    const most = rule.cost.settled?.max;
+    if (most === undefined || !this.limiter.covers(grant.keyHash, rule.kind, most)) return false;
+    this.limiter.reserve(grant.keyHash, rule.kind, most);
+    holdReservation(request, {
+      keyHash: grant.keyHash,
+      kind: rule.kind,
+      tokens: most,
+      cost: rule.cost,
+    });
+    return true;
+  }
+
+  private refusal(rule: RateLimitRule, policy: BucketPolicy, seconds: number): ApiError {
     const limit = `${policy.ratePerSecond} ${UNITS[rule.kind]}/s`;
-    throw new ApiError(
+    const headers = { ...rateLimitHeaders(policy, 0), 'Retry-After': String(seconds) };
+    return new ApiError(
       429,
       'rate_limited',
       `this key is over its rate limit of ${limit}`,
       [{ message: `retry in ${seconds} s`, retryAfterSeconds: seconds }],
-      { ...headers, 'Retry-After': String(seconds) },
+      headers,
     );
   }
 }

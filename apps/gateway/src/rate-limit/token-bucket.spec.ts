@@ -50,4 +50,14 @@ describe('TokenBucket', () => {
     assert.equal(bucket.isFull(1_999), false);
     assert.equal(bucket.isFull(2_000), true);
   });
+
+  it('covers what take would admit, and takes credit back up to the burst only', () => {
+    const bucket = new TokenBucket(policy, 0);
+    assert.equal(bucket.covers(500, 0), true, 'a full bucket covers any cost');
+    bucket.take(500, 0);
+    assert.equal(bucket.covers(1, 0), false);
+    assert.equal(bucket.credit(470, 0), 0, 'still 10 short');
+    assert.equal(bucket.covers(1, 0), false);
+    assert.equal(bucket.credit(1_000, 0), 20, 'never above the burst');
+  });
 });

@@ -29,14 +29,24 @@ export class TokenBucket {
    * full bucket (and overdraws it), so a batch larger than the burst is slowed, not refused forever.
    */
   take(cost: number, now: number): Admission {
-    const balance = this.refill(now);
-    const needed = Math.min(cost, this.policy.burst);
-    if (balance < needed) {
-      const seconds = Math.ceil((needed - balance) / this.policy.ratePerSecond);
+    if (!this.covers(cost, now)) {
+      const needed = Math.min(cost, this.policy.burst);
+      const seconds = Math.ceil((needed - this.tokens) / this.policy.ratePerSecond);
       return { admitted: false, retryAfterSeconds: Math.max(1, seconds) };
     }
     this.tokens -= cost;
     return { admitted: true, remaining: Math.max(0, Math.floor(this.tokens)) };
+  }
+
+  /** Whether `take(cost)` would admit now. */
+  covers(cost: number, now: number): boolean {
+    return this.refill(now) >= Math.min(cost, this.policy.burst);
+  }
+
+  /** Gives back tokens taken for more than was used, never above the burst. */
+  credit(tokens: number, now: number): number {
+    this.tokens = Math.min(this.policy.burst, this.refill(now) + tokens);
+    return Math.max(0, Math.floor(this.tokens));
   }
 
   /** Removes tokens spent elsewhere, even below zero. */

@@ -1,11 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import {
-  QUEUE_GROUPS,
-  SUBJECTS,
-  type IngestReply,
-  type IngestRequest,
-  type MetricsReply,
-} from '@tally/contracts';
+import { QUEUE_GROUPS, SUBJECTS, type MetricsReply } from '@tally/contracts';
+import { readIngestRequest, storedEverything } from './ingest-stand-in.js';
 
 /**
  * Ingest and the aggregator's query handler as stand-ins on the real broker: every event is
@@ -15,9 +10,7 @@ export function standInServices(nc: NatsConnection): void {
   nc.subscribe(SUBJECTS.ingestBatch, {
     queue: QUEUE_GROUPS.ingest,
     callback: (_err, msg) => {
-      const request = msg.json<IngestRequest>();
-      const reply: IngestReply = { stored: true, accepted: request.events.length, rejected: [] };
-      msg.respond(JSON.stringify(reply));
+      msg.respond(JSON.stringify(storedEverything(readIngestRequest(msg))));
     },
   });
   nc.subscribe(SUBJECTS.metricsQuery, {

@@ -9,7 +9,7 @@ export interface NormaliseContext {
   sentAt?: string;
   maxAgeMs: number;
   maxFutureMs: number;
-  /** Size of the whole request as received; when it is under the event limit, so is every event. */
+  /** Size of the request's text as received; when it is under the event limit, so is every event. */
   requestBytes?: number;
 }
 
@@ -65,9 +65,9 @@ export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContex
 }
 
 /**
- * The gateway sends requests as `JSON.stringify` wrote them, the same form events are measured
- * in, so in a request no larger than the limit no event can exceed it (most requests: no
- * event is serialised just to be measured).
+ * An event's size is the length of its JSON text. In a request whose whole text is no larger
+ * than the limit, no event's text can be larger, so most requests have no event serialised just
+ * to be measured; in a larger request an event is measured as `JSON.stringify` writes it.
  */
 function mayBeTooLarge(ctx: NormaliseContext): boolean {
   return ctx.requestBytes === undefined || ctx.requestBytes > INGEST_LIMITS.maxEventBytes;

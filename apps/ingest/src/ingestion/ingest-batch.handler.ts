@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { IngestRequest, QUEUE_GROUPS, SUBJECTS, type IngestReply } from '@tally/contracts';
+import {
+  INGEST_REQUEST_HEADERS,
+  IngestRequestHeaders,
+  QUEUE_GROUPS,
+  SUBJECTS,
+  type IngestReply,
+} from '@tally/contracts';
 import { NatsRequestHandler, type RequestContext } from '@tally/nats';
 import { IngestionService } from './ingestion.service.js';
 
@@ -10,9 +16,10 @@ export class IngestBatchHandler {
   @NatsRequestHandler({
     subject: SUBJECTS.ingestBatch,
     queue: QUEUE_GROUPS.ingest,
-    schema: IngestRequest,
+    schema: IngestRequestHeaders,
+    headers: INGEST_REQUEST_HEADERS,
   })
-  handle(request: IngestRequest, context: RequestContext): Promise<IngestReply> {
+  handle(request: IngestRequestHeaders, context: RequestContext): Promise<IngestReply> {
     return this.ingestion.ingest(request, context);
   }
 }

@@ -1,11 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type {
-  EventRejection,
-  IngestReply,
-  IngestRequest,
-  RejectedEvent,
-  StoredEvent,
+import {
+  parseTrackBody,
+  type EventBatchBody,
+  type EventRejection,
+  type IngestReply,
+  type IngestRequestHeaders,
+  type RejectedEvent,
+  type StoredEvent,
 } from '@tally/contracts';
 import {
   JetStreamPublisher,
@@ -38,8 +40,11 @@ export class IngestionService {
     private readonly config: ConfigService<IngestConfig, true>,
   ) {}
 
-  async ingest(request: IngestRequest, context: RequestContext): Promise<IngestReply> {
+  async ingest(meta: IngestRequestHeaders, context: RequestContext): Promise<IngestReply> {
     const { traceparent } = context;
+    const body = parseTrackBody(context.data);
+    if (!body.ok) return { stored: false, reason: 'the body is invalid', invalidBody: body.error };
+    const request: IngestRequest = { ...meta, ...body.batch };
     const { byPartition, rejected, records } = this.sort(request, context.bytes);
     const messages = [
       ...eventBatchMessages(request.projectId, byPartition),
@@ -94,6 +99,9 @@ export class IngestionService {
     return { byPartition, rejected, records };
   }
 }
+
+/** A request as ingest works on it: the gateway's headers and the client's events. */
+type IngestRequest = IngestRequestHeaders & EventBatchBody;
 
 function withTrace(messages: OutgoingMessage[], traceparent?: string): OutgoingMessage[] {
   if (!traceparent) return messages;

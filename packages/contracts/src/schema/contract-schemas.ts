@@ -9,7 +9,7 @@ import {
 import { EventBatchBody, StoredEvent, TrackedEvent } from '../events.js';
 import {
   IngestReply,
-  IngestRequest,
+  IngestRequestHeaders,
   MetricsQuery,
   MetricsReply,
   RejectedEvent,
@@ -25,7 +25,7 @@ export const CONTRACT_SCHEMAS = {
   TrackedEvent,
   EventBatchBody,
   StoredEvent,
-  IngestRequest,
+  IngestRequestHeaders,
   IngestReply,
   StoredEventBatch,
   RejectedEvent,

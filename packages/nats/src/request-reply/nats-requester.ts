@@ -13,6 +13,8 @@ import {
 export interface RequestOptions {
   timeoutMs: number;
   traceparent?: string;
+  /** NATS headers to send along (a contract's header fields, say). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Sends a contract-typed request over core NATS and validates the reply against its contract. */
@@ -29,18 +31,19 @@ export class NatsRequester {
     return this.requestEncoded(subject, JSON.stringify(payload), replySchema, options);
   }
 
-  /** The same, for a payload the caller already serialised (to measure it, say). */
+  /** The same, for a payload the caller already encoded (a client's body passed on, say). */
   async requestEncoded<S extends z.ZodType>(
     subject: string,
-    json: string,
+    payload: string | Uint8Array,
     replySchema: S,
     options: RequestOptions,
   ): Promise<z.infer<S>> {
     const headers = natsHeaders();
     if (options.traceparent) headers.set(TRACEPARENT_HEADER, options.traceparent);
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
     let reply;
     try {
-      reply = await this.nats.core.request(subject, json, {
+      reply = await this.nats.core.request(subject, payload, {
         timeout: options.timeoutMs,
         headers,
       });

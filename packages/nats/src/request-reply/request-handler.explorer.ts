@@ -10,6 +10,8 @@ export interface RequestContext {
   traceparent?: string;
   /** Size of the request as it arrived, in bytes. */
   bytes: number;
+  /** The message's data as it arrived. */
+  data: Uint8Array;
 }
 
 type Handler = (request: unknown, context: RequestContext) => Promise<unknown>;
@@ -41,13 +43,13 @@ export class RequestHandlerExplorer implements OnApplicationBootstrap {
     const traceparent = msg.headers?.get(TRACEPARENT_HEADER) || undefined;
     let request: unknown;
     try {
-      request = spec.schema.parse(msg.json());
+      request = spec.schema.parse(spec.headers ? headerFields(msg, spec.headers) : msg.json());
     } catch (err) {
       this.respondError(msg, 'bad-request', err instanceof Error ? err.message : 'invalid JSON');
       return;
     }
     try {
-      const reply = await handler(request, { traceparent, bytes: msg.data.length });
+      const reply = await handler(request, { traceparent, bytes: msg.data.length, data: msg.data });
       msg.respond(JSON.stringify(reply));
     } catch (err) {
       this.logger.error({ err, subject: spec.subject, traceparent }, 'request handler failed');
@@ -60,4 +62,13 @@ export class RequestHandlerExplorer implements OnApplicationBootstrap {
     headers.set(ERROR_HEADER, kind);
     msg.respond(JSON.stringify({ error: message }), { headers });
   }
+}
+
+function headerFields(msg: Msg, names: Readonly<Record<string, string>>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [field, header] of Object.entries(names)) {
+    const value = msg.headers?.get(header);
+    if (value) fields[field] = value;
+  }
+  return fields;
 }

@@ -1,7 +1,7 @@
 /**
  * Whether `value` nests arrays or objects more than `max` levels deep.
- * NOTE: V8's `JSON.stringify` recurses and throws at a few thousand levels; such a body must be
- * refused before anything serialises it on its way to ingest. This walk recurses too, but never
+ * NOTE: V8's `JSON.stringify` and zod recurse and throw at a few thousand levels; such a body must
+ * be refused before anything validates or serialises it. This walk recurses too, but never
  * more than `max + 1` frames: it stops descending where the limit is crossed, so a hostile
  * 500,000-level body cannot overflow the stack here. It allocates nothing (it runs on every
  * event of every request).

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { INGEST_LIMITS } from './limits.js';
+import { parseTrackBody } from './track-body.js';
+
+const click = { type: 'click', userId: 'u1', properties: {} };
+const codeOf = (text: Uint8Array | string | undefined) => {
+  const parsed = parseTrackBody(text);
+  return parsed.ok ? 'ok' : parsed.error.code;
+};
+
+describe('parseTrackBody', () => {
+  it('reads one event and a batch into the batch form, from text or bytes', () => {
+    assert.deepEqual(parseTrackBody(JSON.stringify(click)), {
+      ok: true,
+      batch: { events: [click] },
+    });
+    const sentAt = '2026-11-26T10:00:00.000Z';
+    const bytes = new TextEncoder().encode(JSON.stringify({ events: [click, click], sentAt }));
+    assert.deepEqual(parseTrackBody(bytes), {
+      ok: true,
+      batch: { events: [click, click], sentAt },
+    });
+  });
+
+  it('leaves the events unchecked: one bad event is not a bad body', () => {
+    const parsed = parseTrackBody('{"events": [{"type": "nope"}, 42]}');
+    assert.deepEqual(parsed, { ok: true, batch: { events: [{ type: 'nope' }, 42] } });
+  });
+
+  it('refuses what is not JSON, and prototype-polluting keys, as malformed_json', () => {
+    assert.equal(codeOf('{"events": ['), 'malformed_json');
+    assert.equal(codeOf(''), 'malformed_json');
+    assert.equal(codeOf('{"type": "click", "__proto__": {"admin": true}}'), 'malformed_json');
+    assert.equal(codeOf('{"constructor": {"prototype": {"admin": true}}}'), 'malformed_json');
+    assert.equal(({} as Record<string, unknown>)['admin'], undefined);
+  });
+
+  it('refuses a body that is neither an event nor a batch, or an invalid envelope', () => {
+    assert.equal(codeOf(undefined), 'invalid_body');
+    assert.equal(codeOf('[]'), 'invalid_body');
+    assert.equal(codeOf('"click"'), 'invalid_body');
+    assert.equal(codeOf('{"events": []}'), 'invalid_body');
+    const parsed = parseTrackBody('{"events": [{}], "sentAt": "yesterday"}');
+    assert.ok(!parsed.ok);
+    assert.deepEqual(
+      parsed.error.details?.map((d) => d['path']),
+      ['sentAt'],
+    );
+  });
+
+  it('refuses too many events and too deep nesting before validating anything', () => {
+    const tooMany = {
+      events: Array.from({ length: INGEST_LIMITS.maxEventsPerBatch + 1 }, () => click),
+    };
+    assert.equal(codeOf(JSON.stringify(tooMany)), 'too_many_events');
+    const depth = 100_000;
+    assert.equal(codeOf(`{"events": [${'['.repeat(depth)}${']'.repeat(depth)}]}`), 'too_deep');
+    const limit = INGEST_LIMITS.maxNestingDepth - 2;
+    assert.equal(codeOf(`{"events": [${'['.repeat(limit)}${']'.repeat(limit)}]}`), 'ok');
+  });
+});

@@ -1,0 +1,49 @@
+import secureJson from 'secure-json-parse';
+import { EventBatchBody } from './events.js';
+import { INGEST_LIMITS } from './limits.js';
+import type { ErrorInfo } from './messages.js';
+import { nestsDeeperThan } from './nesting-depth.js';
+
+export type ParsedTrackBody = { ok: true; batch: EventBatchBody } | { ok: false; error: ErrorInfo };
+
+const decoder = new TextDecoder();
+
+/**
+ * Reads a `POST /v1/events` body, one event or `{ events, sentAt? }`, into its batch form, or
+ * says why the whole body is refused (the `error` of a 400). Events themselves are checked one
+ * by one later (`TrackedEvent`), so one bad event never sinks the batch. `undefined` is a
+ * request without a body. Keys that could pollute prototypes (`__proto__`,
+ * `constructor.prototype`) make the body malformed, as Fastify's JSON parser has it.
+ */
+export function parseTrackBody(text: Uint8Array | string | undefined): ParsedTrackBody {
+  let body: unknown;
+  try {
+    body = text === undefined ? undefined : secureJson.parse(decode(text));
+  } catch (err) {
+    return refuse('malformed_json', err instanceof Error ? err.message : 'the body is not JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return refuse('invalid_body', 'body must be one event or { "events": [...] }');
+  }
+  if (nestsDeeperThan(body, INGEST_LIMITS.maxNestingDepth)) {
+    const levels = INGEST_LIMITS.maxNestingDepth;
+    return refuse('too_deep', `arrays and objects may nest at most ${levels} levels`);
+  }
+  if (!('events' in body)) return { ok: true, batch: { events: [body] } };
+  if (Array.isArray(body.events) && body.events.length > INGEST_LIMITS.maxEventsPerBatch) {
+    const max = INGEST_LIMITS.maxEventsPerBatch;
+    return refuse('too_many_events', `at most ${max} events per request`);
+  }
+  const parsed = EventBatchBody.safeParse(body);
+  if (parsed.success) return { ok: true, batch: parsed.data };
+  const details = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  return refuse('invalid_body', 'the batch envelope is invalid', details);
+}
+
+function decode(text: Uint8Array | string): string {
+  return typeof text === 'string' ? text : decoder.decode(text);
+}
+
+function refuse(code: string, message: string, details?: ErrorInfo['details']): ParsedTrackBody {
+  return { ok: false, error: details ? { code, message, details } : { code, message } };
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { startNatsServer, type NatsServerHandle } from '@tally/testkit';
+import { z } from 'zod';
+import { NatsModule } from '../nats.module.js';
+import { NatsRequestHandler } from './nats-request-handler.decorator.js';
+import { NatsRequester } from './nats-requester.js';
+import { RemoteRequestError } from './request-errors.js';
+import type { RequestContext } from './request-handler.explorer.js';
+
+const Sum = z.object({ a: z.number(), b: z.number() });
+const Tagged = z.object({ owner: z.string().min(1), copies: z.coerce.number().int() });
+const TAGGED_HEADERS = { owner: 'Test-Owner', copies: 'Test-Copies' } as const;
+const Reply = z.object({ text: z.string() });
+
+@Injectable()
+class Handlers {
+  @NatsRequestHandler({ subject: 'test.sum', queue: 'test', schema: Sum })
+  async sum(request: z.infer<typeof Sum>): Promise<{ text: string }> {
+    return { text: String(request.a + request.b) };
+  }
+
+  @NatsRequestHandler({
+    subject: 'test.tagged',
+    queue: 'test',
+    schema: Tagged,
+    headers: TAGGED_HEADERS,
+  })
+  async tagged(
+    request: z.infer<typeof Tagged>,
+    context: RequestContext,
+  ): Promise<{ text: string }> {
+    const body = new TextDecoder().decode(context.data);
+    return { text: `${request.owner}:${body.repeat(request.copies)}:${context.bytes}` };
+  }
+}
+
+describe('@NatsRequestHandler and NatsRequester on a real nats-server', () => {
+  let server: NatsServerHandle;
+  let app: INestApplicationContext;
+  let requester: NatsRequester;
+
+  before(async () => {
+    server = await startNatsServer();
+    @Module({
+      imports: [
+        NatsModule.forRootAsync({ useFactory: () => ({ servers: [server.url], name: 'test' }) }),
+      ],
+      providers: [Handlers],
+    })
+    class TestModule {}
+    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    await app.init();
+    requester = app.get(NatsRequester);
+  });
+
+  after(async () => {
+    await app.close();
+    await server.stop();
+  });
+
+  const options = { timeoutMs: 2_000 };
+
+  it('answers a JSON request checked against its contract', async () => {
+    const reply = await requester.request('test.sum', { a: 2, b: 3 }, Reply, options);
+    assert.deepEqual(reply, { text: '5' });
+    await assert.rejects(
+      requester.request('test.sum', { a: 'two' }, Reply, options),
+      (err) => err instanceof RemoteRequestError && err.kind === 'bad-request',
+    );
+  });
+
+  it('reads the contract from headers and hands the bytes over unparsed', async () => {
+    const headers = { 'Test-Owner': 'acme', 'Test-Copies': '2' };
+    const reply = await requester.requestEncoded('test.tagged', 'not json', Reply, {
+      ...options,
+      headers,
+    });
+    assert.deepEqual(reply, { text: 'acme:not jsonnot json:8' });
+    await assert.rejects(
+      requester.requestEncoded('test.tagged', 'x', Reply, {
+        ...options,
+        headers: { 'Test-Copies': '1' },
+      }),
+      (err) => err instanceof RemoteRequestError && err.kind === 'bad-request',
+      'a missing header field is a bad request',
+    );
+  });
+});
