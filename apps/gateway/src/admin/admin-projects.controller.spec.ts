@@ -2,24 +2,20 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import {
-  PROJECTS_BUCKET,
-  QUEUE_GROUPS,
-  SUBJECTS,
-  type IngestRequestHeaders,
-  type MetricsQuery,
-  type MetricsReply,
-} from '@tally/contracts';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@tally/testkit';
+import { PROJECTS_BUCKET, type IngestRequestHeaders, type MetricsQuery } from '@tally/contracts';
+import { waitFor } from '@tally/testkit';
 import { hashKey } from '../projects/project-registry.js';
-import { readIngestRequest, storedEverything } from '../test-support/ingest-stand-in.js';
 import {
   errorCode,
   startGateway,
   TEST_ADMIN_TOKEN,
   type GatewayUnderTest,
 } from '../test-support/gateway-under-test.js';
+import {
+  gatewayWithStandIns,
+  type GatewayWithStandIns,
+} from '../test-support/gateway-with-stand-ins.js';
+import { standInServices } from '../test-support/service-stand-ins.js';
 
 const STATIC_WRITE = 'static_write_key_for_tests_1';
 
@@ -37,50 +33,36 @@ interface IssuedKey {
 }
 
 describe('projects and keys (admin API, KV registry, isolation) over real NATS', () => {
-  let nats: NatsServerHandle;
-  let peer: NatsConnection;
+  let setup: GatewayWithStandIns;
   let replicaA: GatewayUnderTest;
   let replicaB: GatewayUnderTest;
   const ingested: IngestRequestHeaders[] = [];
   const queried: MetricsQuery[] = [];
 
   before(async () => {
-    nats = await startNatsServer();
-    peer = await connect({ servers: nats.url });
-    // Stand-ins for ingest and the aggregator on the real broker: they record which project the
-    // gateway acted for, and answer as the real services would.
-    peer.subscribe(SUBJECTS.ingestBatch, {
-      queue: QUEUE_GROUPS.ingest,
-      callback: (_err, msg) => {
-        const request = readIngestRequest(msg);
-        ingested.push(request.meta);
-        msg.respond(JSON.stringify(storedEverything(request)));
-      },
-    });
-    peer.subscribe(SUBJECTS.metricsQuery, {
-      queue: QUEUE_GROUPS.aggregator,
-      callback: (_err, msg) => {
-        const query = msg.json<MetricsQuery>();
-        queried.push(query);
-        const reply: MetricsReply = {
-          ok: true,
-          series: [{ bucket: `of ${query.projectId}`, count: 1, uniqueUsers: 1, revenue: {} }],
-        };
-        msg.respond(JSON.stringify(reply));
-      },
-    });
     const env = {
       TALLY_API_KEYS: JSON.stringify([{ key: STATIC_WRITE, projectId: 'static', kind: 'write' }]),
     };
-    replicaA = await startGateway(nats.url, env);
-    replicaB = await startGateway(nats.url, env);
+    // The stand-ins record which project the gateway acted for, and a series names its project.
+    setup = await gatewayWithStandIns(env, (peer) =>
+      standInServices(peer, {
+        onIngest: (request) => ingested.push(request.meta),
+        onQuery: (query) => {
+          queried.push(query);
+          return {
+            ok: true,
+            series: [{ bucket: `of ${query.projectId}`, count: 1, uniqueUsers: 1, revenue: {} }],
+          };
+        },
+      }),
+    );
+    replicaA = setup.gateway;
+    replicaB = await startGateway(setup.nats.url, env);
   });
 
   after(async () => {
-    await replicaA.close();
     await replicaB.close();
-    await peer.close();
-    await nats.stop();
+    await setup.close();
   });
 
   const admin = (
@@ -198,7 +180,7 @@ describe('projects and keys (admin API, KV registry, isolation) over real NATS',
       ],
     );
     // What is in the bucket: hashes as KV keys, no key material in any value.
-    const kv = await new Kvm(peer).open(PROJECTS_BUCKET.name);
+    const kv = await new Kvm(setup.peer).open(PROJECTS_BUCKET.name);
     const entry = await kv.get(PROJECTS_BUCKET.apiKeyKey(hashKey(write.key)));
     assert.equal(entry?.json<{ keyId: string }>().keyId, write.keyId);
     for await (const k of await kv.keys()) {
@@ -274,7 +256,7 @@ describe('projects and keys (admin API, KV registry, isolation) over real NATS',
   it('a replica started later loads every project and key; static keys still work', async () => {
     const project = await createProject('Late');
     const read = await issueKey(project.id, 'read');
-    const late = await startGateway(nats.url);
+    const late = await startGateway(setup.nats.url);
     try {
       assert.equal((await series(late, read.key)).status, 200);
       const body = (await (await admin(late, 'GET', '')).json()) as { projects: Project[] };
@@ -290,9 +272,9 @@ describe('projects and keys (admin API, KV registry, isolation) over real NATS',
   });
 
   it('a replica starts on an emptied bucket (stream purged) instead of waiting forever', async () => {
-    const jsm = await jetstreamManager(peer);
+    const jsm = await jetstreamManager(setup.peer);
     await jsm.streams.purge(`KV_${PROJECTS_BUCKET.name}`);
-    const fresh = await startGateway(nats.url);
+    const fresh = await startGateway(setup.nats.url);
     try {
       const body = (await (await admin(fresh, 'GET', '')).json()) as { projects: Project[] };
       assert.deepEqual(body.projects, []);

@@ -1,30 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { INGEST_LIMITS, QUEUE_GROUPS, SUBJECTS, type IngestReply } from '@tally/contracts';
 import { ERROR_HEADER } from '@tally/nats';
-import { startNatsServer, type NatsServerHandle } from '@tally/testkit';
-import { appModule } from '../app.module.js';
+import { errorCode } from '../test-support/gateway-under-test.js';
+import {
+  gatewayWithStandIns,
+  type GatewayWithStandIns,
+} from '../test-support/gateway-with-stand-ins.js';
 import { readIngestRequest, storedEverything } from '../test-support/ingest-stand-in.js';
 
 const WRITE = 'write_key_for_tests_0001';
 const READ = 'read_key_for_tests_00001';
 
 describe('POST /v1/events (gateway over real NATS)', () => {
-  let nats: NatsServerHandle;
-  let app: NestFastifyApplication;
-  let peer: NatsConnection;
-  let base: string;
+  let setup: GatewayWithStandIns;
   let ingestReply: IngestReply | undefined;
   let ingestFails = false;
   const chunkSizes: number[] = [];
 
-  before(async () => {
-    nats = await startNatsServer();
-    peer = await connect({ servers: nats.url });
-    // A stand-in ingest replica on the real broker, so the gateway's contract can be checked alone.
+  // A stand-in ingest replica on the real broker, so the gateway's contract can be checked alone.
+  const standInIngest = (peer: NatsConnection) =>
     peer.subscribe(SUBJECTS.ingestBatch, {
       queue: QUEUE_GROUPS.ingest,
       callback: (_err, msg) => {
@@ -44,42 +40,28 @@ describe('POST /v1/events (gateway over real NATS)', () => {
         }
       },
     });
-    const { module } = appModule({
-      NATS_URL: nats.url,
-      LOG_LEVEL: 'silent',
-      INGEST_TIMEOUT_MS: '500',
-      ADMIN_TOKEN: 'admin_token_for_tests_000001',
-      TALLY_API_KEYS: JSON.stringify([
-        { key: WRITE, projectId: 'p1', kind: 'write' },
-        { key: READ, projectId: 'p1', kind: 'read' },
-      ]),
-    });
-    app = await NestFactory.create<NestFastifyApplication>(
-      module,
-      new FastifyAdapter({ bodyLimit: INGEST_LIMITS.maxBodyBytes }),
-      { logger: false },
+
+  before(async () => {
+    setup = await gatewayWithStandIns(
+      {
+        INGEST_TIMEOUT_MS: '500',
+        TALLY_API_KEYS: JSON.stringify([
+          { key: WRITE, projectId: 'p1', kind: 'write' },
+          { key: READ, projectId: 'p1', kind: 'read' },
+        ]),
+      },
+      standInIngest,
     );
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
   });
 
-  after(async () => {
-    await app.close();
-    await peer.close();
-    await nats.stop();
-  });
+  after(() => setup.close());
 
   const post = (body: string, headers: Record<string, string> = {}) =>
-    fetch(`${base}/v1/events`, {
+    fetch(`${setup.gateway.base}/v1/events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${WRITE}`, 'content-type': 'application/json', ...headers },
       body,
     });
-
-  async function errorCode(res: Response): Promise<string> {
-    const body = (await res.json()) as { error: { code: string } };
-    return `${res.status} ${body.error.code}`;
-  }
 
   const event = JSON.stringify({ type: 'click', userId: 'u' });
 

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { SUBJECTS, type RollupDelta } from '@tally/contracts';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@tally/testkit';
+import { waitFor } from '@tally/testkit';
+import { errorCode, startGateway } from '../test-support/gateway-under-test.js';
 import {
-  errorCode,
-  startGateway,
-  type GatewayUnderTest,
-} from '../test-support/gateway-under-test.js';
+  gatewayWithStandIns,
+  type GatewayWithStandIns,
+} from '../test-support/gateway-with-stand-ins.js';
 
 const READ_P1 = 'read_key_p1_for_live_00001';
 const WRITE_P1 = 'write_key_p1_for_live_0001';
@@ -59,14 +58,10 @@ class SseClient {
 }
 
 describe('GET /v1/live (SSE of rollup deltas over real NATS)', () => {
-  let nats: NatsServerHandle;
-  let peer: NatsConnection;
-  let gateway: GatewayUnderTest;
+  let setup: GatewayWithStandIns;
 
   before(async () => {
-    nats = await startNatsServer();
-    peer = await connect({ servers: nats.url });
-    gateway = await startGateway(nats.url, {
+    setup = await gatewayWithStandIns({
       LIVE_HEARTBEAT_MS: '100',
       TALLY_API_KEYS: JSON.stringify([
         { key: READ_P1, projectId: 'p1', kind: 'read' },
@@ -75,15 +70,11 @@ describe('GET /v1/live (SSE of rollup deltas over real NATS)', () => {
     });
   });
 
-  after(async () => {
-    await gateway.close();
-    await peer.close();
-    await nats.stop();
-  });
+  after(() => setup.close());
 
   /** Subscriptions on live subjects, across all connections, as the server sees them. */
   async function liveSubscriptions(): Promise<string[]> {
-    const res = await fetch(`http://127.0.0.1:${nats.monitorPort}/connz?subs=1`);
+    const res = await fetch(`http://127.0.0.1:${setup.nats.monitorPort}/connz?subs=1`);
     const connz = (await res.json()) as { connections: Array<{ subscriptions_list?: string[] }> };
     return connz.connections
       .flatMap((c) => c.subscriptions_list ?? [])
@@ -91,7 +82,7 @@ describe('GET /v1/live (SSE of rollup deltas over real NATS)', () => {
   }
 
   it("streams only the key's project's deltas, with heartbeats, and unsubscribes on disconnect", async () => {
-    const { client, res } = await SseClient.open(`${gateway.base}/v1/live`, READ_P1);
+    const { client, res } = await SseClient.open(`${setup.gateway.base}/v1/live`, READ_P1);
     try {
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
@@ -99,10 +90,10 @@ describe('GET /v1/live (SSE of rollup deltas over real NATS)', () => {
         timeoutMs: 5_000,
         what: 'live subscription on the server',
       });
-      peer.publish(SUBJECTS.live('p2'), JSON.stringify(delta('p2', 1)));
-      peer.publish(SUBJECTS.live('p1'), JSON.stringify(delta('p1', 2)));
-      peer.publish(SUBJECTS.live('p1'), 'not json');
-      peer.publish(SUBJECTS.live('p1'), JSON.stringify(delta('p1', 3)));
+      setup.peer.publish(SUBJECTS.live('p2'), JSON.stringify(delta('p2', 1)));
+      setup.peer.publish(SUBJECTS.live('p1'), JSON.stringify(delta('p1', 2)));
+      setup.peer.publish(SUBJECTS.live('p1'), 'not json');
+      setup.peer.publish(SUBJECTS.live('p1'), JSON.stringify(delta('p1', 3)));
       await waitFor(async () => client.deltas().length >= 2, { timeoutMs: 5_000, what: 'deltas' });
       assert.deepEqual(client.deltas(), [delta('p1', 2), delta('p1', 3)]);
       await waitFor(async () => client.text.includes(': ping\n\n'), {
@@ -119,8 +110,8 @@ describe('GET /v1/live (SSE of rollup deltas over real NATS)', () => {
   });
 
   it('keeps one subscription per open stream and drops each as its client leaves', async () => {
-    const a = await SseClient.open(`${gateway.base}/v1/live`, READ_P1);
-    const b = await SseClient.open(`${gateway.base}/v1/live`, READ_P1);
+    const a = await SseClient.open(`${setup.gateway.base}/v1/live`, READ_P1);
+    const b = await SseClient.open(`${setup.gateway.base}/v1/live`, READ_P1);
     await waitFor(async () => (await liveSubscriptions()).length === 2, {
       timeoutMs: 5_000,
       what: 'two live subscriptions',
@@ -138,7 +129,7 @@ describe('GET /v1/live (SSE of rollup deltas over real NATS)', () => {
   });
 
   it('ends open streams when the gateway shuts down, so shutdown does not hang', async () => {
-    const second = await startGateway(nats.url, {
+    const second = await startGateway(setup.nats.url, {
       TALLY_API_KEYS: JSON.stringify([{ key: READ_P1, projectId: 'p1', kind: 'read' }]),
     });
     const { client, res } = await SseClient.open(`${second.base}/v1/live`, READ_P1);
@@ -153,9 +144,9 @@ describe('GET /v1/live (SSE of rollup deltas over real NATS)', () => {
   });
 
   it('refuses missing and non-read keys with the usual error body', async () => {
-    const missing = await fetch(`${gateway.base}/v1/live`);
+    const missing = await fetch(`${setup.gateway.base}/v1/live`);
     assert.equal(await errorCode(missing), '401 missing_key');
-    const write = await SseClient.open(`${gateway.base}/v1/live`, WRITE_P1);
+    const write = await SseClient.open(`${setup.gateway.base}/v1/live`, WRITE_P1);
     assert.equal(await errorCode(write.res), '403 wrong_key_kind');
     assert.deepEqual(await liveSubscriptions(), []);
   });

@@ -1,32 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ApiErrorBody } from '@tally/contracts';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@tally/testkit';
+import { waitFor } from '@tally/testkit';
+import { errorCode } from '../test-support/gateway-under-test.js';
 import {
-  errorCode,
-  startGateway,
-  type GatewayUnderTest,
-} from '../test-support/gateway-under-test.js';
-import { clickBatch, standInServices } from '../test-support/service-stand-ins.js';
+  gatewayWithStandIns,
+  type GatewayWithStandIns,
+} from '../test-support/gateway-with-stand-ins.js';
+import { clickBatch } from '../test-support/service-stand-ins.js';
 
 const WRITE = ['write_key_rate_limit_0001', 'write_key_rate_limit_0002'];
 const READ = ['read_key_rate_limit_00001', 'read_key_rate_limit_00002'];
 
 describe('rate-limited routes (one gateway on real NATS)', () => {
-  let nats: NatsServerHandle;
-  let peer: NatsConnection;
-  let gateway: GatewayUnderTest;
+  let setup: GatewayWithStandIns;
 
   before(async () => {
-    nats = await startNatsServer();
-    peer = await connect({ servers: nats.url });
-    standInServices(peer);
     const keys = [
       ...WRITE.map((key) => ({ key, projectId: 'p1', kind: 'write' })),
       ...READ.map((key) => ({ key, projectId: 'p1', kind: 'read' })),
     ];
-    gateway = await startGateway(nats.url, {
+    setup = await gatewayWithStandIns({
       TALLY_API_KEYS: JSON.stringify(keys),
       RATE_LIMIT_WRITE_EVENTS_PER_SECOND: '4',
       RATE_LIMIT_WRITE_BURST_EVENTS: '20',
@@ -35,14 +29,10 @@ describe('rate-limited routes (one gateway on real NATS)', () => {
     });
   });
 
-  after(async () => {
-    await gateway.close();
-    await peer.close();
-    await nats.stop();
-  });
+  after(() => setup.close());
 
   const post = (key: string, events: number) =>
-    fetch(`${gateway.base}/v1/events`, {
+    fetch(`${setup.gateway.base}/v1/events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: clickBatch(events),
@@ -50,7 +40,7 @@ describe('rate-limited routes (one gateway on real NATS)', () => {
   const read = (
     key: string,
     path = '/v1/metrics?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z',
-  ) => fetch(`${gateway.base}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  ) => fetch(`${setup.gateway.base}${path}`, { headers: { authorization: `Bearer ${key}` } });
 
   it('charges a write key per event: 202 up to the burst, then 429 with Retry-After', async () => {
     for (const expected of [15, 10, 5, 0]) {
@@ -103,7 +93,7 @@ describe('rate-limited routes (one gateway on real NATS)', () => {
   });
 
   it('counts refusals by key kind on /metrics', async () => {
-    const text = await (await fetch(`${gateway.base}/metrics`)).text();
+    const text = await (await fetch(`${setup.gateway.base}/metrics`)).text();
     const count = (kind: string) =>
       Number(
         new RegExp(`tally_gateway_rate_limited_total\\{kind="${kind}"\\} (\\d+)`).exec(text)?.[1],

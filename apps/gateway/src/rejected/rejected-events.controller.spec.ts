@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { STREAMS, SUBJECTS, type RejectedEvent } from '@tally/contracts';
-import { startNatsServer, type NatsServerHandle } from '@tally/testkit';
+import { errorCode } from '../test-support/gateway-under-test.js';
 import {
-  errorCode,
-  startGateway,
-  type GatewayUnderTest,
-} from '../test-support/gateway-under-test.js';
+  gatewayWithStandIns,
+  type GatewayWithStandIns,
+} from '../test-support/gateway-with-stand-ins.js';
 
 const READ_P1 = 'read_key_p1_for_rejected_01';
 const READ_P2 = 'read_key_p2_for_rejected_01';
@@ -20,14 +18,10 @@ interface RejectedBody {
 }
 
 describe('GET /v1/rejected (TALLY_REJECTED on real NATS)', () => {
-  let nats: NatsServerHandle;
-  let peer: NatsConnection;
-  let gateway: GatewayUnderTest;
+  let setup: GatewayWithStandIns;
 
   before(async () => {
-    nats = await startNatsServer();
-    peer = await connect({ servers: nats.url });
-    gateway = await startGateway(nats.url, {
+    setup = await gatewayWithStandIns({
       TALLY_API_KEYS: JSON.stringify([
         { key: READ_P1, projectId: 'p1', kind: 'read' },
         { key: READ_P2, projectId: 'p2', kind: 'read' },
@@ -37,14 +31,12 @@ describe('GET /v1/rejected (TALLY_REJECTED on real NATS)', () => {
     });
   });
 
-  after(async () => {
-    await gateway.close();
-    await peer.close();
-    await nats.stop();
-  });
+  after(() => setup.close());
 
   const rejected = (key: string, query = '') =>
-    fetch(`${gateway.base}/v1/rejected${query}`, { headers: { authorization: `Bearer ${key}` } });
+    fetch(`${setup.gateway.base}/v1/rejected${query}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
 
   async function requestIds(key: string, query = ''): Promise<string[]> {
     const res = await rejected(key, query);
@@ -58,12 +50,12 @@ describe('GET /v1/rejected (TALLY_REJECTED on real NATS)', () => {
 
   it("returns only the key's project's newest rejections, newest first, up to ?limit", async () => {
     // The stream as ingest provisions it; ingest itself is not needed to fill it.
-    const jsm = await jetstreamManager(peer);
+    const jsm = await jetstreamManager(setup.peer);
     await jsm.streams.add({
       name: STREAMS.rejected.name,
       subjects: [...STREAMS.rejected.subjects],
     });
-    const js = jetstream(peer);
+    const js = jetstream(setup.peer);
     const record = (projectId: string, n: number): RejectedEvent => ({
       projectId,
       requestId: `${projectId}-${n}`,
