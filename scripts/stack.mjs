@@ -62,6 +62,14 @@ Environment: see docs/configuration.md (ports, NATS_URL, TALLY_PG_URL, dev keys,
 
 const rel = (file) => path.relative(process.cwd(), file) || '.';
 
+/**
+ * Flags for node itself that every app of this one-machine stack runs with (shared with the
+ * benchmark; why: docs/deployment.md, "Node runtime flags").
+ */
+function oneBoxNodeFlags() {
+  return JSON.parse(readFileSync(path.join(ROOT, 'infra', 'node', 'one-box-flags.json'), 'utf8'));
+}
+
 function parseArgs(argv) {
   const opts = {
     command: 'up',
@@ -208,9 +216,9 @@ async function startApp(spec) {
   const fd = openSync(logFile, 'a');
   writeSync(
     fd,
-    `\n=== ${new Date().toISOString()} node apps/${spec.name}/dist/main.js (HTTP_PORT=${spec.port}) ===\n`,
+    `\n=== ${new Date().toISOString()} node ${oneBoxNodeFlags().join(' ')} apps/${spec.name}/dist/main.js (HTTP_PORT=${spec.port}) ===\n`,
   );
-  const child = spawn(process.execPath, [path.relative(ROOT, main)], {
+  const child = spawn(process.execPath, [...oneBoxNodeFlags(), path.relative(ROOT, main)], {
     cwd: ROOT,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', fd, fd],

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createTestDatabase, freePort, startAppProcess, workspaceRoot } from '@tally/testkit';
 import pg from 'pg';
+import { oneBoxNodeFlags } from './bench-config.js';
 import type { BodySpec } from './bodies.js';
 import { startLoad, type LatencySummary } from './load.js';
 import { cpuSeconds, peakRssBytes } from './proc-stats.js';
@@ -33,6 +34,7 @@ export async function runBaseline(opts: {
     const server = await startAppProcess({
       name: 'naive-baseline',
       entry: join(workspaceRoot(), 'bench', 'dist', 'naive', 'naive-server.js'),
+      nodeArgs: oneBoxNodeFlags(workspaceRoot()),
       env: {
         NAIVE_HTTP_PORT: String(port),
         NAIVE_DATABASE_URL: db.url,

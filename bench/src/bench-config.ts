@@ -1,5 +1,6 @@
 // The only place the bench reads its environment: the variables of `node scripts/stack.mjs`
 // (for --reuse) and of the test kit (NATS_SERVER_BIN, TEST_DATABASE_URL), same defaults.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export function natsServerBin(): string {
@@ -22,6 +23,16 @@ export function reusedStackConfig(repoRoot: string) {
     databaseUrl: env['TALLY_AGGREGATOR_DATABASE_URL'] || tallyDb.toString(),
     adminToken: env['ADMIN_TOKEN'] || 'tally_dev_admin_token',
   };
+}
+
+/**
+ * Flags for node itself that the one-box stack starts every app with, shared with
+ * `node scripts/stack.mjs` (`infra/node/one-box-flags.json`; why: docs/deployment.md). The naive
+ * baseline's server gets them too, so both designs run on the same runtime settings.
+ */
+export function oneBoxNodeFlags(repoRoot: string): string[] {
+  const file = path.join(repoRoot, 'infra', 'node', 'one-box-flags.json');
+  return JSON.parse(readFileSync(file, 'utf8')) as string[];
 }
 
 /** The profile hook's output file, set by the bench for the profiled app only. */

@@ -16,7 +16,7 @@ import {
   type ServiceProcess,
 } from '@tally/testkit';
 import pg from 'pg';
-import { PROFILE_FILE_VAR, reusedStackConfig } from './bench-config.js';
+import { oneBoxNodeFlags, PROFILE_FILE_VAR, reusedStackConfig } from './bench-config.js';
 import { APP_NAMES, type AppName, type BenchOptions } from './options.js';
 import { commandLine, findPids } from './proc-stats.js';
 
@@ -105,6 +105,7 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
     const app = async (name: AppName, env: Record<string, string>) => {
       const service = await startServiceProcess(name, {
         env: { ...common, ...env, ...(await nodeEnv(name)) },
+        nodeArgs: oneBoxNodeFlags(workspaceRoot()),
         readyTimeoutMs: 60_000,
       });
       cleanups.push(() => service.handle.kill('SIGTERM'));
@@ -145,6 +146,7 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
       notes: [
         `private stack: nats-server ${nats.url}, database ${db.name} (${db.source}), ` +
           `TALLY_PARTITIONS=${opts.partitions}, CONSUMER_BATCH_SIZE=${opts.consumerBatch}, LOG_LEVEL=warn` +
+          `, node ${oneBoxNodeFlags(workspaceRoot()).join(' ')}` +
           (opts.nodeOptions ? `, NODE_OPTIONS=${opts.nodeOptions}` : ''),
       ],
       stop,

@@ -10,6 +10,8 @@ export interface AppProcessOptions {
   name: string;
   /** Absolute path of the JS file run with `node`. */
   entry: string;
+  /** Flags for node itself, before the entry: V8 flags, which NODE_OPTIONS does not take. */
+  nodeArgs?: readonly string[];
   /** Merged over a minimal base env (PATH, HOME); nothing else is inherited. */
   env: Record<string, string>;
   /** Polled until it answers 200; without it the app counts as ready once spawned. */
@@ -45,7 +47,7 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
   const launch = async (): Promise<ManagedProcess> => {
     const proc = await ManagedProcess.spawn({
       command: process.execPath,
-      args: [opts.entry],
+      args: [...(opts.nodeArgs ?? []), opts.entry],
       env,
       logFile,
     });

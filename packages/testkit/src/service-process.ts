@@ -9,6 +9,8 @@ export interface ServiceProcessOptions {
   env: Record<string, string>;
   /** Default: the built app, `apps/<app>/dist/main.js` of the workspace. */
   entry?: string;
+  /** Flags for node itself (see `AppProcessOptions.nodeArgs`). */
+  nodeArgs?: readonly string[];
   /** How long `/readyz` may take to answer 200; startAppProcess's default when absent. */
   readyTimeoutMs?: number;
 }
@@ -38,6 +40,7 @@ export async function startServiceProcess(
   const handle = await startAppProcess({
     name: opts.name ?? app,
     entry,
+    nodeArgs: opts.nodeArgs,
     env: { ...opts.env, HTTP_PORT: String(port) },
     readyUrl,
     readyTimeoutMs: opts.readyTimeoutMs,
