@@ -1,5 +1,5 @@
 export { INGEST_LIMITS } from './limits.js';
-export { parseTrackBody, type ParsedTrackBody } from './track-body.js';
+export { countTrackEvents, parseTrackBody, type ParsedTrackBody } from './track-body.js';
 export {
   EVENT_TYPES,
   type EventType,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_TYPES, StoredEvent } from './events.js';
+import { ProjectId } from './projects.js';
 
 /** One reason an event was refused; `path` points into the event. */
 export const EventError = z.object({
@@ -38,12 +39,19 @@ export const INGEST_REQUEST_HEADERS = {
 } as const;
 
 export const IngestRequestHeaders = z.object({
-  projectId: z.string().min(1),
+  projectId: ProjectId,
   requestId: z.string().min(1),
-  /** Gateway receive time, epoch milliseconds. */
-  receivedAt: z.coerce.number().int(),
-  /** Index of the slice's first event in the client's request. */
-  firstIndex: z.coerce.number().int().min(0).default(0),
+  /** Gateway receive time, epoch milliseconds, as header text. */
+  receivedAt: z
+    .string()
+    .regex(/^\d{1,16}$/)
+    .transform(Number),
+  /** Index of the slice's first event in the client's request, as header text. */
+  firstIndex: z
+    .string()
+    .regex(/^\d{1,6}$/)
+    .transform(Number)
+    .default(0),
 });
 export type IngestRequestHeaders = z.infer<typeof IngestRequestHeaders>;
 

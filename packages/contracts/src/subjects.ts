@@ -3,8 +3,12 @@
  * constants; no subject is spelled anywhere else.
  */
 export const SUBJECTS = {
-  /** Core request/reply, queue group `ingest`. */
-  ingestBatch: 'tally.ingest.batch',
+  /**
+   * Core request/reply, queue group `ingest`. Versioned with the request's format (contracts v2:
+   * the client's body with headers), so a gateway and an ingest that cannot read each other
+   * never meet: the gateway sees no responders and answers 503.
+   */
+  ingestBatch: 'tally.ingest.batch.v2',
   /** Core request/reply, queue group `aggregator`. */
   metricsQuery: 'tally.metrics.query',
   /** Core request/reply, queue group `notifier`: alert rule CRUD (`AlertRuleRequest`). */

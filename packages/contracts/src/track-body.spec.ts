@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { INGEST_LIMITS } from './limits.js';
-import { parseTrackBody } from './track-body.js';
+import { countTrackEvents, parseTrackBody } from './track-body.js';
 
 const click = { type: 'click', userId: 'u1', properties: {} };
 const codeOf = (text: Uint8Array | string | undefined) => {
@@ -58,5 +58,15 @@ describe('parseTrackBody', () => {
     assert.equal(codeOf(`{"events": [${'['.repeat(depth)}${']'.repeat(depth)}]}`), 'too_deep');
     const limit = INGEST_LIMITS.maxNestingDepth - 2;
     assert.equal(codeOf(`{"events": [${'['.repeat(limit)}${']'.repeat(limit)}]}`), 'ok');
+  });
+
+  it('counts events as it reads them, byte-order marks included, before any check', () => {
+    const batch = JSON.stringify({ events: Array.from({ length: 600 }, () => click) });
+    const withBom = new TextEncoder().encode(`\uFEFF${batch}`);
+    assert.equal(countTrackEvents(withBom), 600);
+    assert.equal(parseTrackBody(withBom).ok, false, 'too many, but read the same way');
+    assert.equal(countTrackEvents(JSON.stringify(click)), 1);
+    assert.equal(countTrackEvents('{"events": "many"}'), 1);
+    assert.equal(countTrackEvents('{"events": ['), undefined);
   });
 });

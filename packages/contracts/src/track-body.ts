@@ -18,7 +18,7 @@ const decoder = new TextDecoder();
 export function parseTrackBody(text: Uint8Array | string | undefined): ParsedTrackBody {
   let body: unknown;
   try {
-    body = text === undefined ? undefined : secureJson.parse(decode(text));
+    body = text === undefined ? undefined : readJson(text);
   } catch (err) {
     return refuse('malformed_json', err instanceof Error ? err.message : 'the body is not JSON');
   }
@@ -40,8 +40,24 @@ export function parseTrackBody(text: Uint8Array | string | undefined): ParsedTra
   return refuse('invalid_body', 'the batch envelope is invalid', details);
 }
 
-function decode(text: Uint8Array | string): string {
-  return typeof text === 'string' ? text : decoder.decode(text);
+/**
+ * How many events a body holds, read exactly as `parseTrackBody` reads it (a byte-order mark,
+ * say, cannot make the two disagree) but before any check: a list longer than allowed counts
+ * in full. `undefined` when the body is not JSON.
+ */
+export function countTrackEvents(text: Uint8Array | string): number | undefined {
+  let body: unknown;
+  try {
+    body = readJson(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== 'object' || body === null || !('events' in body)) return 1;
+  return Array.isArray(body.events) ? body.events.length : 1;
+}
+
+function readJson(text: Uint8Array | string): unknown {
+  return secureJson.parse(typeof text === 'string' ? text : decoder.decode(text));
 }
 
 function refuse(code: string, message: string, details?: ErrorInfo['details']): ParsedTrackBody {

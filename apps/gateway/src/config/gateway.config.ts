@@ -1,9 +1,10 @@
+import { ProjectId } from '@tally/contracts';
 import { envFields, loadConfig } from '@tally/platform';
 import { z } from 'zod';
 
 const ApiKey = z.object({
   key: z.string().min(16, 'keys must be at least 16 characters'),
-  projectId: z.string().min(1),
+  projectId: ProjectId,
   kind: z.enum(['write', 'read']),
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Logger, Post } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { INGEST_REQUEST_HEADERS, IngestReply, SUBJECTS, type TrackReply } from '@tally/contracts';
 import {
@@ -23,6 +23,8 @@ const H = INGEST_REQUEST_HEADERS;
  */
 @Controller('v1/events')
 export class EventsController {
+  private readonly logger = new Logger(EventsController.name);
+
   constructor(
     private readonly requester: NatsRequester,
     private readonly config: ConfigService<GatewayConfig, true>,
@@ -69,6 +71,10 @@ export class EventsController {
       // NOTE: nothing was stored, so a retry is safe: ingest failed, or could not read the
       // request (a gateway and an ingest of different contract versions, during an upgrade).
       if (err instanceof RemoteRequestError) {
+        this.logger.error(
+          { err, requestId: headers[H.requestId] },
+          'ingest answered with an error',
+        );
         throw this.unavailable(err.kind === 'handler-failed' ? 'ingest failed' : 'ingest refused');
       }
       throw err;

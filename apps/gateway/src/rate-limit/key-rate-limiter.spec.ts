@@ -71,11 +71,12 @@ describe('KeyRateLimiter', () => {
 
   it('reserves up front, settles to what was used, and reports only that', () => {
     const { limiter: l } = limiter();
-    assert.equal(l.covers(A, 'write', 500), true);
-    assert.equal(l.reserve(A, 'write', 500)?.admitted, true);
-    assert.equal(l.covers(A, 'write', 1), false, 'overdrawn while the request runs');
+    assert.equal(l.holds(A, 'write', 101), false, 'never more than the burst');
+    assert.equal(l.holds(A, 'write', 100), true);
+    assert.equal(l.reserve(A, 'write', 100)?.admitted, true);
+    assert.equal(l.holds(A, 'write', 1), false, 'all reserved while the request runs');
     assert.deepEqual(l.drainUsage(), [], 'peers hear of it once settled');
-    assert.equal(l.settle(A, 'write', 500, 30), 70);
+    assert.equal(l.settle(A, 'write', 100, 30), 70);
     assert.deepEqual(l.drainUsage(), [[A, 'write', 30]]);
     assert.equal(l.take(A, 'write', 70)?.admitted, true);
     assert.equal(l.take(A, 'write', 1)?.admitted, false);

@@ -38,9 +38,9 @@ export class KeyRateLimiter {
     return admission;
   }
 
-  /** Whether the key's bucket holds enough for any request that costs up to `cost`. */
-  covers(keyHash: string, kind: KeyKind, cost: number): boolean {
-    return this.bucket(keyHash, kind)?.covers(cost, this.clock()) ?? true;
+  /** Whether the key's bucket holds `tokens` now (never true of more than the burst). */
+  holds(keyHash: string, kind: KeyKind, tokens: number): boolean {
+    return this.bucket(keyHash, kind)?.holds(tokens, this.clock()) ?? true;
   }
 
   /**

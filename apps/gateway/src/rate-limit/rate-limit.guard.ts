@@ -24,7 +24,8 @@ const UNITS = { write: 'events', read: 'requests' } as const;
  * fail auth are refused before they touch a bucket; admitted requests carry the IETF draft
  * `RateLimit-Limit` / `RateLimit-Remaining` headers. A request whose cost is settled after it
  * is answered (`RequestCost.settled`) is charged its most up front while its key holds that much
- * (`RateLimitSettlement` settles it), else its exact cost, read from its body, now.
+ * (`RateLimitSettlement` settles it), else its exact cost, read from its body, now: admission
+ * is then exactly as if every request were counted first.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
@@ -56,9 +57,9 @@ export class RateLimitGuard implements CanActivate {
     throw this.refusal(rule, policy, admission.retryAfterSeconds);
   }
 
-  private reserved(request: object, grant: ValidGrant, rule: RateLimitRule): boolean {
-    const most = rule.cost.settled?.max;
-    if (most === undefined || !this.limiter.covers(grant.keyHash, rule.kind, most)) return false;
+  private reserved(request: FastifyRequest, grant: ValidGrant, rule: RateLimitRule): boolean {
+    const most = rule.cost.settled?.atMost(request.body);
+    if (most === undefined || !this.limiter.holds(grant.keyHash, rule.kind, most)) return false;
     this.limiter.reserve(grant.keyHash, rule.kind, most);
     holdReservation(request, {
       keyHash: grant.keyHash,

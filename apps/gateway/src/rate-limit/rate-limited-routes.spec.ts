@@ -9,7 +9,12 @@ import {
 } from '../test-support/gateway-with-stand-ins.js';
 import { clickBatch } from '../test-support/service-stand-ins.js';
 
-const WRITE = ['write_key_rate_limit_0001', 'write_key_rate_limit_0002'];
+const WRITE = [
+  'write_key_rate_limit_0001',
+  'write_key_rate_limit_0002',
+  'write_key_rate_limit_0003',
+  'write_key_rate_limit_0004',
+];
 const READ = ['read_key_rate_limit_00001', 'read_key_rate_limit_00002'];
 
 describe('rate-limited routes (one gateway on real NATS)', () => {
@@ -31,11 +36,11 @@ describe('rate-limited routes (one gateway on real NATS)', () => {
 
   after(() => setup.close());
 
-  const post = (key: string, events: number) =>
+  const post = (key: string, events: number, prefix = '') =>
     fetch(`${setup.gateway.base}/v1/events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: clickBatch(events),
+      body: prefix + clickBatch(events),
     });
   const read = (
     key: string,
@@ -74,6 +79,21 @@ describe('rate-limited routes (one gateway on real NATS)', () => {
       timeoutMs: 3_000,
       what: 'the first key to be admitted again after refilling',
     });
+  });
+
+  it('admits concurrent batches that fit the burst together, and no more', async () => {
+    const statuses = await Promise.all(
+      [5, 5, 5, 5].map(async (n) => (await post(WRITE[2]!, n)).status),
+    );
+    assert.deepEqual(statuses, [202, 202, 202, 202]);
+    assert.equal((await post(WRITE[2]!, 5)).status, 429);
+  });
+
+  it('counts a body as ingest reads it: a byte-order mark does not make a batch cheap', async () => {
+    const res = await post(WRITE[3]!, 20, '\uFEFF');
+    assert.equal(res.status, 202);
+    assert.deepEqual(await res.json(), { accepted: 20, rejected: [] });
+    assert.equal((await post(WRITE[3]!, 1)).status, 429, 'the 20 events were charged');
   });
 
   it('charges a read key per request on metrics, rejected events and live connects', async () => {

@@ -51,13 +51,13 @@ describe('TokenBucket', () => {
     assert.equal(bucket.isFull(2_000), true);
   });
 
-  it('covers what take would admit, and takes credit back up to the burst only', () => {
+  it('holds what it holds, never more than the burst, and takes credit back up to the burst', () => {
     const bucket = new TokenBucket(policy, 0);
-    assert.equal(bucket.covers(500, 0), true, 'a full bucket covers any cost');
-    bucket.take(500, 0);
-    assert.equal(bucket.covers(1, 0), false);
-    assert.equal(bucket.credit(470, 0), 0, 'still 10 short');
-    assert.equal(bucket.covers(1, 0), false);
+    assert.equal(bucket.holds(20, 0), true);
+    assert.equal(bucket.holds(21, 0), false, 'never more than the burst');
+    bucket.take(15, 0);
+    assert.equal(bucket.holds(6, 0), false);
+    assert.equal(bucket.credit(10, 0), 15);
     assert.equal(bucket.credit(1_000, 0), 20, 'never above the burst');
   });
 });

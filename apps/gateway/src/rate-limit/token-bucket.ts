@@ -29,18 +29,19 @@ export class TokenBucket {
    * full bucket (and overdraws it), so a batch larger than the burst is slowed, not refused forever.
    */
   take(cost: number, now: number): Admission {
-    if (!this.covers(cost, now)) {
-      const needed = Math.min(cost, this.policy.burst);
-      const seconds = Math.ceil((needed - this.tokens) / this.policy.ratePerSecond);
+    const balance = this.refill(now);
+    const needed = Math.min(cost, this.policy.burst);
+    if (balance < needed) {
+      const seconds = Math.ceil((needed - balance) / this.policy.ratePerSecond);
       return { admitted: false, retryAfterSeconds: Math.max(1, seconds) };
     }
     this.tokens -= cost;
     return { admitted: true, remaining: Math.max(0, Math.floor(this.tokens)) };
   }
 
-  /** Whether `take(cost)` would admit now. */
-  covers(cost: number, now: number): boolean {
-    return this.refill(now) >= Math.min(cost, this.policy.burst);
+  /** Whether the bucket holds `tokens` now. */
+  holds(tokens: number, now: number): boolean {
+    return this.refill(now) >= tokens;
   }
 
   /** Gives back tokens taken for more than was used, never above the burst. */

@@ -65,9 +65,10 @@ export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContex
 }
 
 /**
- * An event's size is the length of its JSON text. In a request whose whole text is no larger
- * than the limit, no event's text can be larger, so most requests have no event serialised just
- * to be measured; in a larger request an event is measured as `JSON.stringify` writes it.
+ * The limit is on an event's JSON text. In a request whose whole text is no larger, no event's
+ * text can be, so most requests have no event serialised just to be measured; in a larger one an
+ * event is measured as `JSON.stringify` writes it, which can differ from the client's own text
+ * (whitespace, number notation such as `1e20`).
  */
 function mayBeTooLarge(ctx: NormaliseContext): boolean {
   return ctx.requestBytes === undefined || ctx.requestBytes > INGEST_LIMITS.maxEventBytes;

@@ -44,7 +44,7 @@ export class IngestionService {
     const { traceparent } = context;
     const body = parseTrackBody(context.data);
     if (!body.ok) return { stored: false, reason: 'the body is invalid', invalidBody: body.error };
-    const request: IngestRequest = { ...meta, ...body.batch };
+    const request: IngestRequest = { ...body.batch, ...meta };
     const { byPartition, rejected, records } = this.sort(request, context.bytes);
     const messages = [
       ...eventBatchMessages(request.projectId, byPartition),

@@ -9,6 +9,7 @@ import {
 import { EventBatchBody, StoredEvent, TrackedEvent } from '../events.js';
 import {
   IngestReply,
+  INGEST_REQUEST_HEADERS,
   IngestRequestHeaders,
   MetricsQuery,
   MetricsReply,
@@ -44,9 +45,15 @@ export const CONTRACT_SCHEMAS = {
 
 export type JsonSchema = Record<string, unknown>;
 
+/** Contracts whose fields travel as NATS headers: field → header name, per message. */
+export const CONTRACT_HEADERS = {
+  IngestRequestHeaders: INGEST_REQUEST_HEADERS,
+} as const;
+
 export interface ContractsDocument {
   version: number;
   messages: Record<string, JsonSchema>;
+  headers: Record<string, Record<string, string>>;
 }
 
 export function contractsJsonSchema(): ContractsDocument {
@@ -54,7 +61,7 @@ export function contractsJsonSchema(): ContractsDocument {
   for (const [name, schema] of Object.entries(CONTRACT_SCHEMAS)) {
     messages[name] = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
   }
-  return { version: CONTRACTS_VERSION, messages };
+  return { version: CONTRACTS_VERSION, messages, headers: CONTRACT_HEADERS };
 }
 
 export function schemaFileName(version: number): string {

@@ -26,6 +26,14 @@ describe('committed JSON Schema', () => {
       if (!next) problems.push(`${name}: message removed`);
       else problems.push(...breakingChanges(schema, next, name));
     }
+    for (const [name, fields] of Object.entries(committed.headers)) {
+      for (const [field, header] of Object.entries(fields)) {
+        const now = current.headers[name]?.[field];
+        if (now !== header) {
+          problems.push(`${name}.${field}: header ${header} is now ${now ?? 'gone'}`);
+        }
+      }
+    }
     assert.deepEqual(problems, [], 'breaking change: bump CONTRACTS_VERSION and export the schema');
   });
 
