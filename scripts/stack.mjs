@@ -213,12 +213,13 @@ async function startApp(spec) {
       failure: `port ${spec.port} is already in use (choose another with ${varName})`,
     };
   }
+  const args = [...oneBoxNodeFlags(), path.relative(ROOT, main)];
   const fd = openSync(logFile, 'a');
   writeSync(
     fd,
-    `\n=== ${new Date().toISOString()} node ${oneBoxNodeFlags().join(' ')} apps/${spec.name}/dist/main.js (HTTP_PORT=${spec.port}) ===\n`,
+    `\n=== ${new Date().toISOString()} node ${args.join(' ')} (HTTP_PORT=${spec.port}) ===\n`,
   );
-  const child = spawn(process.execPath, [...oneBoxNodeFlags(), path.relative(ROOT, main)], {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', fd, fd],

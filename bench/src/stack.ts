@@ -85,6 +85,7 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
       migrationsDir: appMigrations('notifier'),
     });
 
+    const nodeArgs = oneBoxNodeFlags(workspaceRoot());
     let profileFile: string | undefined;
     const nodeEnv = async (app: AppName): Promise<Record<string, string>> => {
       const nodeOptions = opts.nodeOptions ? [opts.nodeOptions] : [];
@@ -105,7 +106,7 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
     const app = async (name: AppName, env: Record<string, string>) => {
       const service = await startServiceProcess(name, {
         env: { ...common, ...env, ...(await nodeEnv(name)) },
-        nodeArgs: oneBoxNodeFlags(workspaceRoot()),
+        nodeArgs,
         readyTimeoutMs: 60_000,
       });
       cleanups.push(() => service.handle.kill('SIGTERM'));
@@ -146,7 +147,7 @@ export async function startPrivateStack(opts: BenchOptions): Promise<BenchStack>
       notes: [
         `private stack: nats-server ${nats.url}, database ${db.name} (${db.source}), ` +
           `TALLY_PARTITIONS=${opts.partitions}, CONSUMER_BATCH_SIZE=${opts.consumerBatch}, LOG_LEVEL=warn` +
-          `, node ${oneBoxNodeFlags(workspaceRoot()).join(' ')}` +
+          `, node ${nodeArgs.join(' ')}` +
           (opts.nodeOptions ? `, NODE_OPTIONS=${opts.nodeOptions}` : ''),
       ],
       stop,

@@ -6,7 +6,7 @@ export { JetStreamProvisioner } from './provisioning/jetstream-provisioner.js';
 export { JetStreamPublisher, type OutgoingMessage } from './publishing/jetstream-publisher.js';
 export { NatsRequester } from './request-reply/nats-requester.js';
 export { NatsRequestHandler } from './request-reply/nats-request-handler.decorator.js';
-export type { RequestContext } from './request-reply/request-handler.explorer.js';
+export { headerFields, type RequestContext } from './request-reply/request-handler.explorer.js';
 export {
   ERROR_HEADER,
   ServiceUnavailableError,

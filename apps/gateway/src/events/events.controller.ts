@@ -10,10 +10,11 @@ import {
 } from '@tally/nats';
 import { KeyProject } from '../auth/key-project.decorator.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError, invalidBody } from '../http/api-error.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { TRACKED_EVENTS } from '../rate-limit/request-cost.js';
 import { ingestSlices, type IngestSlice } from './ingest-slices.js';
+import { TRACK_ROUTE } from './raw-track-bodies.js';
 
 const H = INGEST_REQUEST_HEADERS;
 
@@ -21,7 +22,7 @@ const H = INGEST_REQUEST_HEADERS;
  * `POST /v1/events`: passes the body on to ingest as it came (see `RawTrackBodies`) and answers
  * 202 only after ingest confirmed durable storage.
  */
-@Controller('v1/events')
+@Controller(TRACK_ROUTE)
 export class EventsController {
   private readonly logger = new Logger(EventsController.name);
 
@@ -82,9 +83,7 @@ export class EventsController {
   }
 
   private notStored(reply: Extract<IngestReply, { stored: false }>): ApiError {
-    if (!reply.invalidBody) return this.unavailable(reply.reason);
-    const { code, message, details } = reply.invalidBody;
-    return new ApiError(400, code, message, details);
+    return reply.invalidBody ? invalidBody(reply.invalidBody) : this.unavailable(reply.reason);
   }
 
   private unavailable(reason: string): ApiError {

@@ -1,5 +1,5 @@
 import { parseTrackBody, type EventBatchBody } from '@tally/contracts';
-import { ApiError } from '../http/api-error.js';
+import { invalidBody } from '../http/api-error.js';
 
 /** A piece of a `POST /v1/events` body, sent to ingest as one NATS request. */
 export interface IngestSlice {
@@ -21,10 +21,7 @@ const encoder = new TextEncoder();
 export function ingestSlices(body: Uint8Array | undefined, maxBytes: number): IngestSlice[] {
   if (body !== undefined && body.length <= maxBytes) return [{ firstIndex: 0, data: body }];
   const parsed = parseTrackBody(body);
-  if (!parsed.ok) {
-    const { code, message, details } = parsed.error;
-    throw new ApiError(400, code, message, details);
-  }
+  if (!parsed.ok) throw invalidBody(parsed.error);
   return splitBySize(parsed.batch, maxBytes);
 }
 

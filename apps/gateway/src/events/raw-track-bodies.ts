@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 
-/** The route whose JSON bodies reach the handler as bytes (see `RawTrackBodies`). */
+/** `POST /v1/events`: the route whose JSON bodies reach the handler as bytes (`RawTrackBodies`). */
 export const TRACK_ROUTE = '/v1/events';
 
 /**

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import type { ErrorInfo } from '@tally/contracts';
 
 /** The one error shape of the public API: `{ error: { code, message, details? } }`. */
 export class ApiError extends HttpException {
@@ -11,4 +12,9 @@ export class ApiError extends HttpException {
   ) {
     super({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
   }
+}
+
+/** The `400` of a `POST /v1/events` body that `parseTrackBody` refused. */
+export function invalidBody({ code, message, details }: ErrorInfo): ApiError {
+  return new ApiError(400, code, message, details);
 }

@@ -6,20 +6,16 @@ import {
   type IngestReply,
   type ParsedTrackBody,
 } from '@tally/contracts';
+import { headerFields } from '@tally/nats';
 
 export interface ReceivedIngestRequest {
   meta: IngestRequestHeaders;
   body: ParsedTrackBody;
 }
 
-/** A `tally.ingest.batch` request read the way ingest reads it: its headers and its body. */
+/** A `SUBJECTS.ingestBatch` request read the way ingest reads it: its headers and its body. */
 export function readIngestRequest(msg: Msg): ReceivedIngestRequest {
-  const fields = Object.fromEntries(
-    Object.entries(INGEST_REQUEST_HEADERS).map(([field, name]) => [
-      field,
-      msg.headers?.get(name) || undefined,
-    ]),
-  );
+  const fields = headerFields(msg, INGEST_REQUEST_HEADERS);
   return { meta: IngestRequestHeaders.parse(fields), body: parseTrackBody(msg.data) };
 }
 

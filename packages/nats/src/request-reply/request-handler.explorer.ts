@@ -64,7 +64,11 @@ export class RequestHandlerExplorer implements OnApplicationBootstrap {
   }
 }
 
-function headerFields(msg: Msg, names: Readonly<Record<string, string>>): Record<string, string> {
+/** The fields of a contract that travels in headers (field → header name); absent ones left out. */
+export function headerFields(
+  msg: Pick<Msg, 'headers'>,
+  names: Readonly<Record<string, string>>,
+): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [field, header] of Object.entries(names)) {
     const value = msg.headers?.get(header);
