@@ -40,6 +40,10 @@ const GatewayEnv = z.object({
   RATE_LIMIT_READ_REQUESTS_PER_SECOND: rate(100),
   RATE_LIMIT_READ_BURST: envFields.positiveInt(200),
   RATE_LIMIT_SYNC_MS: envFields.positiveInt(100),
+  // GET /v1/live: open streams per read key and per replica, and how long one may stay open.
+  LIVE_MAX_STREAMS_PER_KEY: envFields.positiveInt(20),
+  LIVE_MAX_STREAMS: envFields.positiveInt(2_000),
+  LIVE_MAX_STREAM_LIFETIME_MS: envFields.positiveInt(30 * 60_000),
 });
 
 export type ApiKeyConfig = z.infer<typeof ApiKey>;
@@ -53,7 +57,12 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
     apiKeys: e.TALLY_API_KEYS,
     adminToken: e.ADMIN_TOKEN,
     projectsBucketReplicas: e.STREAM_REPLICAS,
-    live: { heartbeatMs: e.LIVE_HEARTBEAT_MS },
+    live: {
+      heartbeatMs: e.LIVE_HEARTBEAT_MS,
+      maxStreamsPerKey: e.LIVE_MAX_STREAMS_PER_KEY,
+      maxStreams: e.LIVE_MAX_STREAMS,
+      maxStreamLifetimeMs: e.LIVE_MAX_STREAM_LIFETIME_MS,
+    },
     timeouts: { ingestMs: e.INGEST_TIMEOUT_MS, queryMs: e.QUERY_TIMEOUT_MS },
     retryAfterSeconds: e.RETRY_AFTER_SECONDS,
     ingestChunkBytes: e.INGEST_CHUNK_BYTES,

@@ -1,92 +1,128 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { RollupDelta, SUBJECTS } from '@tally/contracts';
+import { SUBJECTS } from '@tally/contracts';
 import { NatsConnection } from '@tally/nats';
 import type { FastifyReply } from 'fastify';
+import type { ValidGrant } from '../auth/api-keys.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
+import { ApiError } from '../http/api-error.js';
+import { ProjectRegistry } from '../projects/project-registry.js';
+import { LiveFanOut } from './live-fan-out.js';
+import {
+  closedLiveStreams,
+  openLiveStreams,
+  refusedLiveStreams,
+  type StreamCloseReason,
+  type StreamRefusal,
+} from './live-metrics.js';
+import { LiveStream } from './live-stream.js';
+import { LiveStreamQuota } from './live-stream-quota.js';
 
-/** A client that cannot keep up is cut off (it may reconnect) rather than buffered without end. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
+const PING = Buffer.from(': ping\n\n');
 
 /**
- * Relays one project's rollup deltas (core NATS `SUBJECTS.live(projectId)`) to a browser as
+ * Relays each project's rollup deltas (core NATS `SUBJECTS.live(projectId)`) to browsers as
  * Server-Sent Events: `event: delta` per message and a `: ping` comment every heartbeat interval.
- * Each stream owns one NATS subscription, dropped when the client goes away or the app stops.
+ * A replica holds one NATS subscription per followed project (see `LiveFanOut`), caps open
+ * streams per key and in all, ends each stream after its maximum lifetime, and ends a key's
+ * streams as soon as the key is revoked on any replica.
  */
 @Injectable()
-export class LiveDeltaRelay implements OnModuleDestroy {
+export class LiveDeltaRelay implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(LiveDeltaRelay.name);
-  private readonly open = new Set<() => void>();
+  private readonly streams = new Set<LiveStream>();
+  private readonly quota: LiveStreamQuota;
+  private readonly fanOut: LiveFanOut;
+  private heartbeat?: NodeJS.Timeout;
+  private stopWatchingRevocations?: () => void;
 
   constructor(
-    private readonly nats: NatsConnection,
+    nats: NatsConnection,
     private readonly config: ConfigService<GatewayConfig, true>,
-  ) {}
-
-  get openStreams(): number {
-    return this.open.size;
+    private readonly registry: ProjectRegistry,
+  ) {
+    this.quota = new LiveStreamQuota(config.get('live', { infer: true }));
+    this.fanOut = new LiveFanOut((projectId, deliver, failed) => {
+      const subscription = nats.core.subscribe(SUBJECTS.live(projectId), {
+        callback: (err, msg) => {
+          if (!err) return deliver(msg.string());
+          this.logger.error({ err, projectId }, 'live subscription failed; closing its streams');
+          failed();
+        },
+      });
+      return () => subscription.unsubscribe();
+    });
   }
 
-  stream(projectId: string, reply: FastifyReply): void {
-    // NOTE: hijack: from here on Fastify (and Nest) leave the response to us.
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    raw.write(': connected\n\n');
+  onModuleInit(): void {
+    const everyMs = this.config.get('live.heartbeatMs', { infer: true });
+    this.heartbeat = setInterval(() => this.ping(), everyMs);
+    this.stopWatchingRevocations = this.registry.onKeyRevoked((keyHash) => this.endKey(keyHash));
+  }
 
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      subscription.unsubscribe();
-      this.open.delete(close);
-      if (!raw.writableEnded) raw.end();
-    };
-    const send = (chunk: string) => {
-      if (closed) return;
-      if (raw.writableLength > MAX_BUFFERED_BYTES) {
-        this.logger.warn({ projectId }, 'live client too slow; closing its stream');
-        close();
-        return;
-      }
-      raw.write(chunk);
-    };
-
-    const subscription = this.nats.core.subscribe(SUBJECTS.live(projectId), {
-      callback: (err, msg) => {
-        if (err) {
-          close();
-          return;
-        }
-        const delta = RollupDelta.safeParse(parseJson(msg.string()));
-        if (!delta.success) return;
-        send(`event: delta\ndata: ${JSON.stringify(delta.data)}\n\n`);
-      },
+  /** Streams `grant`'s project to `reply`; `429 too_many_streams` when a limit is full. */
+  stream(grant: ValidGrant, reply: FastifyReply): void {
+    const refusal = this.quota.take(grant.keyHash);
+    if (refusal) {
+      refusedLiveStreams.inc({ reason: refusal });
+      throw this.refused(refusal);
+    }
+    const stream = LiveStream.open(reply, {
+      keyHash: grant.keyHash,
+      projectId: grant.projectId,
+      maxLifetimeMs: this.config.get('live.maxStreamLifetimeMs', { infer: true }),
+      onClose: (closed, reason) => this.forget(closed, reason),
     });
-    const heartbeat = setInterval(
-      () => send(': ping\n\n'),
-      this.config.get('live.heartbeatMs', { infer: true }),
-    );
-    this.open.add(close);
-    // NOTE: the response's 'close' (not the request's) fires when the client goes away.
-    raw.on('close', close);
+    this.streams.add(stream);
+    this.fanOut.add(grant.projectId, stream);
+    openLiveStreams.inc();
+    if (stream.gone) stream.close('client_left');
   }
 
   onModuleDestroy(): void {
-    for (const close of [...this.open]) close();
+    clearInterval(this.heartbeat);
+    this.stopWatchingRevocations?.();
+    for (const stream of [...this.streams]) stream.close('shutdown');
   }
-}
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+  private ping(): void {
+    for (const stream of this.streams) stream.send(PING);
+  }
+
+  private endKey(keyHash: string): void {
+    for (const stream of [...this.streams]) {
+      if (stream.keyHash === keyHash) stream.close('key_revoked');
+    }
+  }
+
+  private forget(stream: LiveStream, reason: StreamCloseReason): void {
+    if (!this.streams.delete(stream)) return;
+    this.fanOut.remove(stream.projectId, stream);
+    this.quota.release(stream.keyHash);
+    openLiveStreams.dec();
+    closedLiveStreams.inc({ reason });
+    if (reason === 'slow_client') {
+      this.logger.warn({ projectId: stream.projectId }, 'live client too slow; closed its stream');
+    }
+  }
+
+  private refused(refusal: StreamRefusal): ApiError {
+    const { maxStreams, maxStreamsPerKey } = this.quota.limits;
+    if (refusal === 'key_limit') {
+      return new ApiError(
+        429,
+        'too_many_streams',
+        `this key already has ${maxStreamsPerKey} open streams on this server; close one first`,
+        [{ limit: maxStreamsPerKey, scope: 'key' }],
+      );
+    }
+    const retryAfter = String(this.config.get('retryAfterSeconds', { infer: true }));
+    return new ApiError(
+      429,
+      'too_many_streams',
+      `this server holds its limit of ${maxStreams} open streams; retry later`,
+      [{ limit: maxStreams, scope: 'replica' }],
+      { 'Retry-After': retryAfter },
+    );
   }
 }

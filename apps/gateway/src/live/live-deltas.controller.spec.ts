@@ -7,6 +7,7 @@ import {
   gatewayWithStandIns,
   type GatewayWithStandIns,
 } from '../test-support/gateway-with-stand-ins.js';
+import { SseClient } from '../test-support/sse-client.js';
 
 const READ_P1 = 'read_key_p1_for_live_00001';
 const WRITE_P1 = 'write_key_p1_for_live_0001';
@@ -19,43 +20,6 @@ const delta = (projectId: string, seq: number): RollupDelta => ({
     { type: 'click', dimension: 'buy', bucket: Date.UTC(2026, 0, 1), count: 2, revenueMicros: {} },
   ],
 });
-
-/** An SSE client over fetch that keeps everything received as text. */
-class SseClient {
-  text = '';
-  private readonly abort = new AbortController();
-  private reading?: Promise<void>;
-
-  static async open(url: string, key: string): Promise<{ client: SseClient; res: Response }> {
-    const client = new SseClient();
-    const res = await fetch(url, {
-      headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' },
-      signal: client.abort.signal,
-    });
-    if (res.ok && res.body) client.reading = client.read(res.body);
-    return { client, res };
-  }
-
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of body) this.text += decoder.decode(chunk, { stream: true });
-    } catch {
-      // aborted by close()
-    }
-  }
-
-  deltas(): RollupDelta[] {
-    return [...this.text.matchAll(/^event: delta\ndata: (.*)\n\n/gm)].map(
-      (m) => JSON.parse(m[1] ?? 'null') as RollupDelta,
-    );
-  }
-
-  async close(): Promise<void> {
-    this.abort.abort();
-    await this.reading;
-  }
-}
 
 describe('GET /v1/live (SSE of rollup deltas over real NATS)', () => {
   let setup: GatewayWithStandIns;
@@ -109,22 +73,38 @@ describe('GET /v1/live (SSE of rollup deltas over real NATS)', () => {
     });
   });
 
-  it('keeps one subscription per open stream and drops each as its client leaves', async () => {
-    const a = await SseClient.open(`${setup.gateway.base}/v1/live`, READ_P1);
-    const b = await SseClient.open(`${setup.gateway.base}/v1/live`, READ_P1);
-    await waitFor(async () => (await liveSubscriptions()).length === 2, {
-      timeoutMs: 5_000,
-      what: 'two live subscriptions',
-    });
-    await a.client.close();
-    await waitFor(async () => (await liveSubscriptions()).length === 1, {
-      timeoutMs: 5_000,
-      what: 'one live subscription left',
-    });
-    await b.client.close();
+  it('hands one delta to every stream of the project as the same frame, over one subscription', async () => {
+    const streams = await Promise.all(
+      Array.from({ length: 5 }, () => SseClient.open(`${setup.gateway.base}/v1/live`, READ_P1)),
+    );
+    const clients = streams.map((s) => s.client);
+    try {
+      assert.deepEqual(
+        streams.map((s) => s.res.status),
+        [200, 200, 200, 200, 200],
+      );
+      await waitFor(async () => (await liveSubscriptions()).length === 1, {
+        timeoutMs: 5_000,
+        what: 'the live subscription',
+      });
+      // NOTE: one subscription per project on the replica, however many streams follow it.
+      assert.deepEqual(await liveSubscriptions(), [SUBJECTS.live('p1')]);
+      setup.peer.publish(SUBJECTS.live('p1'), JSON.stringify(delta('p1', 7)));
+      await waitFor(async () => clients.every((c) => c.deltaFrames().length === 1), {
+        timeoutMs: 5_000,
+        what: 'the delta on all five streams',
+      });
+      const frames = new Set(clients.map((c) => c.deltaFrames()[0]));
+      assert.equal(frames.size, 1);
+      assert.deepEqual(clients[0]?.deltas(), [delta('p1', 7)]);
+      await Promise.all(clients.slice(1).map((c) => c.close()));
+      assert.deepEqual(await liveSubscriptions(), [SUBJECTS.live('p1')]);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
     await waitFor(async () => (await liveSubscriptions()).length === 0, {
       timeoutMs: 5_000,
-      what: 'no live subscription left',
+      what: 'the subscription dropped with the last stream',
     });
   });
 

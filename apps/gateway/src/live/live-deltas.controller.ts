@@ -1,6 +1,6 @@
-import { Controller, Get, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
-import { KeyProject } from '../auth/key-project.decorator.js';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { grantOf } from '../auth/request-grants.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { LiveDeltaRelay } from './live-delta.relay.js';
 
@@ -11,7 +11,10 @@ export class LiveDeltasController {
   constructor(private readonly relay: LiveDeltaRelay) {}
 
   @Get()
-  stream(@KeyProject() projectId: string, @Res() reply: FastifyReply): void {
-    this.relay.stream(projectId, reply);
+  stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    // NOTE: streams are counted per key, so the relay needs the key (its hash), not only the project.
+    const grant = grantOf(request);
+    if (!grant) throw new Error('GET /v1/live needs @RateLimited(kind) to check its key');
+    this.relay.stream(grant, reply);
   }
 }

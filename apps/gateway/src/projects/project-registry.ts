@@ -17,6 +17,9 @@ interface StoredKey {
   record: ApiKeyRecord;
 }
 
+/** Told the hash of a key that was revoked or deleted, on every replica. */
+export type KeyRevokedListener = (keyHash: string) => void;
+
 export interface IssuedKey {
   key: string;
   record: ApiKeyRecord;
@@ -40,6 +43,7 @@ export class ProjectRegistry implements OnModuleInit, OnModuleDestroy {
   private revision = 0;
   private stopping = false;
   private waiters: Array<{ revision: number; resolve: () => void }> = [];
+  private readonly revokedListeners = new Set<KeyRevokedListener>();
 
   constructor(
     private readonly nats: NatsConnection,
@@ -71,6 +75,15 @@ export class ProjectRegistry implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     this.stopping = true;
     this.watcher?.stop();
+  }
+
+  /**
+   * Calls `listener` whenever the watch sees a key revoked or deleted (on whichever replica it
+   * was written), so that what a key holds open can be closed. Returns the unsubscribe.
+   */
+  onKeyRevoked(listener: KeyRevokedListener): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
   }
 
   /** A key's record by the key's hash (`hashKey`); `undefined` when unknown. */
@@ -155,8 +168,13 @@ export class ProjectRegistry implements OnModuleInit, OnModuleDestroy {
       const hash = entry.key.slice(PROJECTS_BUCKET.apiKeyPrefix.length);
       if (deleted) this.keys.delete(hash);
       else this.parse(entry, ApiKeyRecord, (record) => this.keys.set(hash, { hash, record }));
+      if (deleted || this.keys.get(hash)?.record.revokedAt) this.keyRevoked(hash);
     }
     this.advance(entry.revision);
+  }
+
+  private keyRevoked(hash: string): void {
+    for (const listener of this.revokedListeners) listener(hash);
   }
 
   private parse<T>(
