@@ -68,7 +68,7 @@ export const REJECTED_REPLY = {
 };
 
 export const LIVE_STREAM =
-  ': connected\n\n' +
+  'retry: 3170\n: connected\n\n' +
   'event: delta\n' +
   'data: {"projectId":"demo","partition":3,"seq":1207,"rows":[{"type":"click","dimension":"buy-button",' +
   '"bucket":1795640400000,"count":12,"revenueMicros":{}}]}\n\n' +

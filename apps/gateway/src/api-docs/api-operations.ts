@@ -142,7 +142,9 @@ const reads: DocumentedOperation[] = [
     description:
       'One `event: delta` per committed aggregator batch; its `data` is a JSON `RollupDelta` ' +
       '(`projectId`, `partition`, `seq`, `rows` of minute-bucket counts and revenue in ' +
-      'micro-units). A `: ping` comment keeps idle streams open.',
+      'micro-units). A `: ping` comment keeps idle streams open. Open streams are limited per ' +
+      'key and per server (`429 too_many_streams`); a stream ends after its maximum lifetime or ' +
+      'when its key is revoked, and the `retry:` line says when to reconnect.',
     auth: 'readKey',
     responses: {
       200: {
@@ -150,7 +152,7 @@ const reads: DocumentedOperation[] = [
         content: { type: 'text/event-stream', example: ex.LIVE_STREAM },
       },
     },
-    errors: KEY_ERRORS,
+    errors: { ...KEY_ERRORS, 429: ['rate_limited', 'too_many_streams'] },
   },
 ];
 

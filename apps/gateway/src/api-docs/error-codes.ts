@@ -33,6 +33,7 @@ const EXAMPLE_MESSAGES: Record<string, string> = {
   body_too_large: 'Request body is too large',
   unsupported_media_type: 'send the body as application/json',
   rate_limited: 'this key is over its rate limit of 1000 events/s',
+  too_many_streams: 'this key already has 20 open streams on this server',
   not_stored: 'ingest did not answer; nothing was stored, retry',
   query_unavailable: 'the query service did not answer',
   alerts_unavailable: 'the alert service did not answer',
@@ -46,6 +47,7 @@ const DETAILS: Record<string, Array<Record<string, unknown> & { message: string 
   invalid_query: [{ param: 'from', message: 'Invalid ISO datetime' }],
   invalid_rule: [{ path: 'window', message: 'must be whole minutes' }],
   rate_limited: [{ message: 'retry in 1 s', retryAfterSeconds: 1 }],
+  too_many_streams: [{ message: 'close one of its streams first', scope: 'key', limit: 20 }],
 };
 
 export function errorExample(code: string): ApiErrorBody {

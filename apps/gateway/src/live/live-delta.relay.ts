@@ -108,21 +108,19 @@ export class LiveDeltaRelay implements OnModuleInit, OnModuleDestroy {
 
   private refused(refusal: StreamRefusal): ApiError {
     const { maxStreams, maxStreamsPerKey } = this.quota.limits;
-    if (refusal === 'key_limit') {
-      return new ApiError(
-        429,
-        'too_many_streams',
-        `this key already has ${maxStreamsPerKey} open streams on this server; close one first`,
-        [{ limit: maxStreamsPerKey, scope: 'key' }],
-      );
-    }
-    const retryAfter = String(this.config.get('retryAfterSeconds', { infer: true }));
-    return new ApiError(
-      429,
-      'too_many_streams',
-      `this server holds its limit of ${maxStreams} open streams; retry later`,
-      [{ limit: maxStreams, scope: 'replica' }],
-      { 'Retry-After': retryAfter },
-    );
+    const seconds = this.config.get('retryAfterSeconds', { infer: true });
+    const [message, detail] =
+      refusal === 'key_limit'
+        ? [
+            `this key already has ${maxStreamsPerKey} open streams on this server`,
+            { message: 'close one of its streams first', scope: 'key', limit: maxStreamsPerKey },
+          ]
+        : [
+            `this server holds its limit of ${maxStreams} open streams`,
+            { message: `retry in ${seconds} s`, scope: 'replica', limit: maxStreams },
+          ];
+    return new ApiError(429, 'too_many_streams', message, [detail], {
+      'Retry-After': String(seconds),
+    });
   }
 }
