@@ -74,9 +74,15 @@ export class LiveDeltaRelay implements OnModuleInit, OnModuleDestroy {
       onClose: (closed, reason) => this.forget(closed, reason),
     });
     this.streams.add(stream);
-    this.fanOut.add(grant.projectId, stream);
     openLiveStreams.inc();
-    if (stream.gone) stream.close('client_left');
+    if (stream.gone) return stream.close('client_left');
+    try {
+      this.fanOut.add(grant.projectId, stream);
+    } catch (err) {
+      // NOTE: the response is already ours (hijacked): the error cannot become a 5xx any more.
+      this.logger.error({ err, projectId: grant.projectId }, 'cannot follow live deltas');
+      stream.close('subscription_failed');
+    }
   }
 
   onModuleDestroy(): void {
