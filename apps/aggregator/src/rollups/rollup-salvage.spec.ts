@@ -20,6 +20,7 @@ import {
   type NatsServerHandle,
   type TestDatabaseHandle,
 } from '@tally/testkit';
+import pg from 'pg';
 import { register } from 'prom-client';
 import { appModule } from '../app.module.js';
 import { PrismaService } from '../database/prisma.service.js';
@@ -207,5 +208,41 @@ describe('aggregator with events Postgres refuses', () => {
     );
     assert.deepEqual(await countsByProject(), { p1: 3, p2: 3 });
     assert.equal((await deadRecords()).length, 3);
+  });
+
+  it('publishes the dead letters before COMMIT and stores them once when the commit is retried', async () => {
+    // Holds the partition's offset row, so the aggregator's transaction waits just before COMMIT.
+    const locker = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT seq FROM partition_offsets WHERE partition = 0 FOR UPDATE');
+      const retriesBefore = await retries();
+      await publish(batch('p3-mixed', 'p3', [event('w1'), event('nul\u0000w2')]));
+      await waitFor(async () => (await deadRecords()).some((d) => d.seq === '4'), {
+        timeoutMs: 10_000,
+        what: 'the dead letter of seq 4 while its transaction is open',
+      });
+      assert.equal((await countsByProject()).p3, undefined);
+      // The transaction dies before COMMIT: the aggregator retries the batch and publishes again.
+      const killed = await locker.query(`
+        SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`);
+      assert.equal(killed.rowCount, 1);
+      await locker.query('COMMIT');
+      await waitFor(async () => (await countsByProject()).p3 === 1, {
+        timeoutMs: 10_000,
+        what: "p3's clean event after the retry",
+      });
+      assert.ok((await retries()) > retriesBefore);
+    } finally {
+      await locker.end();
+    }
+    const dead = (await deadRecords()).filter((d) => d.seq === '4');
+    assert.deepEqual(
+      dead.map((d) => [d.event, d.data.events[0]?.userId]),
+      [['1', 'nul\u0000w2']],
+    );
+    assert.deepEqual(await countsByProject(), { p1: 3, p2: 3, p3: 1 });
   });
 });

@@ -133,6 +133,11 @@ export class RollupRepository {
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.prisma.pool.connect();
     let broken: Error | undefined;
+    // NOTE: pg-pool listens for errors on idle clients only. A connection lost while checked out
+    // (Postgres restarting, the backend terminated) also emits on the client, which unheard
+    // exits the process; the failed query is what we act on, the event only marks it broken.
+    const lost = (err: Error): void => void (broken = err);
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -142,7 +147,8 @@ export class RollupRepository {
       await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
       throw err;
     } finally {
-      // A connection that cannot even roll back is dropped rather than reused.
+      client.off('error', lost);
+      // A connection that was lost or cannot even roll back is dropped rather than reused.
       client.release(broken);
     }
   }
