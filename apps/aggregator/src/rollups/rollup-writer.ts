@@ -111,12 +111,12 @@ export class RollupWriter {
       // NOTE: published before COMMIT, under ids that are the same on every try: if the commit
       // fails or the process dies now, the message comes back, is refused the same way, and its
       // events' records are deduplicated by the stream instead of being lost or doubled.
-      for (const { item, error } of refused) {
-        await this.deadLetters.recordPart(
-          deadLetterPart(batch.consumer, item),
-          refusalReason(error),
-        );
-      }
+      await this.deadLetters.recordParts(
+        refused.map(({ item, error }) => ({
+          part: deadLetterPart(batch.consumer, item),
+          reason: refusalReason(error),
+        })),
+      );
       const gone = new Set(refused.map((r) => r.item));
       const kept = units.filter((u) => !gone.has(u));
       const states = refused.map((r) => sqlState(r.error) ?? 'unknown');

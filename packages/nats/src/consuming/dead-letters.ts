@@ -43,24 +43,34 @@ export class DeadLetters {
   }
 
   /**
-   * Records one part of a message and leaves the message to its caller. The id is the same on
-   * every try, so a part published again (the caller's transaction failed after publishing, the
-   * message came back) is stored once within the stream's duplicate window.
+   * Records parts of messages and leaves the messages to their caller. A part's id is the same
+   * on every try, so a part published again (the caller's transaction failed after publishing,
+   * the message came back) is stored once within the stream's duplicate window.
    */
-  async recordPart(part: DeadLetterPart, reason: string): Promise<void> {
-    const { stream, consumer, streamSequence, index } = part;
-    const headers = deadLetterHeaders(part, reason);
-    headers.set(DEAD_LETTER_HEADERS.eventIndex, String(index));
-    await this.publisher.publish({
-      subject: SUBJECTS.dead(stream, consumer),
-      data: part.data,
-      msgId: `dead:${stream}:${streamSequence}:${index}`,
-      headers,
-    });
-    this.logger.warn(
-      { stream, consumer, seq: streamSequence, index, reason },
-      'part of a message dead-lettered',
+  async recordParts(parts: readonly { part: DeadLetterPart; reason: string }[]): Promise<void> {
+    await this.publisher.publishAll(
+      parts.map(({ part, reason }) => {
+        const headers = deadLetterHeaders(part, reason);
+        headers.set(DEAD_LETTER_HEADERS.eventIndex, String(part.index));
+        const { stream, consumer, streamSequence, index } = part;
+        return {
+          subject: SUBJECTS.dead(stream, consumer),
+          data: part.data,
+          msgId: `dead:${stream}:${streamSequence}:${index}`,
+          headers,
+        };
+      }),
     );
+    if (parts.length === 0) return;
+    // NOTE: one line per call, naming the first few parts: a flood of bad events is no log flood.
+    const named = parts.slice(0, 10).map(({ part, reason }) => ({
+      stream: part.stream,
+      consumer: part.consumer,
+      seq: part.streamSequence,
+      index: part.index,
+      reason,
+    }));
+    this.logger.warn({ count: parts.length, parts: named }, 'parts of messages dead-lettered');
   }
 }
 
