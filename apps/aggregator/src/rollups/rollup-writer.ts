@@ -13,7 +13,7 @@ import { foldBatches, type MinuteRollup } from './bucket-fold.js';
 import { deadLetterPart, eventUnits, foldUnits, refusalReason } from './event-units.js';
 import { RollupDeltaPublisher } from './rollup-delta.publisher.js';
 import { rollupDeltas } from './rollup-deltas.js';
-import { RollupRepository } from './rollup.repository.js';
+import { RollupRepository, type UpsertRollups } from './rollup.repository.js';
 
 const eventsApplied = new Counter({
   name: 'tally_aggregator_events_applied_total',
@@ -99,7 +99,7 @@ export class RollupWriter {
    * transaction that records the batch's sequences.
    */
   private applyEventByEvent(partition: number, batch: ConsumedBatch<StoredEventBatch>) {
-    const work = async (fresh: Set<number>, upsert: (rows: MinuteRollup[]) => Promise<void>) => {
+    const work = async (fresh: Set<number>, upsert: UpsertRollups) => {
       const applied = freshMessages(batch, fresh);
       if (applied.length === 0) return undefined;
       const units = eventUnits(applied);
