@@ -49,4 +49,9 @@ export const DEAD_LETTER_HEADERS = {
   consumer: 'Tally-Dead-Consumer',
   streamSequence: 'Tally-Dead-Seq',
   deliveries: 'Tally-Dead-Deliveries',
+  /**
+   * Set when only part of a stored message was dead-lettered: the index of that event in the
+   * message's `events` (the rest of the message was applied).
+   */
+  eventIndex: 'Tally-Dead-Event',
 } as const;

@@ -23,5 +23,6 @@ export {
   type PartitionOwnership,
   type PartitionWork,
 } from './consuming/partition-ownership.js';
+export { DeadLetters, type DeadLetterPart } from './consuming/dead-letters.js';
 export { abortableDelay } from './consuming/abortable-delay.js';
 export { TRACEPARENT_HEADER, childTraceparent, traceIdOf } from './tracing/traceparent.js';

@@ -47,7 +47,13 @@ export class NatsModule {
         RequestHandlerExplorer,
         ConsumerExplorer,
       ],
-      exports: [NatsConnection, JetStreamProvisioner, JetStreamPublisher, NatsRequester],
+      exports: [
+        NatsConnection,
+        JetStreamProvisioner,
+        JetStreamPublisher,
+        NatsRequester,
+        DeadLetters,
+      ],
     };
   }
 }

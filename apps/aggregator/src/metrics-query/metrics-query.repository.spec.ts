@@ -68,11 +68,11 @@ describe('MetricsQueryRepository on real Postgres', () => {
       purchase('b', 'u3', 'EUR', 500_000),
     ];
     const repository = new RollupRepository(prisma);
-    await repository.applyOnce(0, [1], () => ({ rows, result: true }));
+    await repository.applyOnce(0, [1], (_fresh, upsert) => upsert(rows).then(() => true));
     const shop = foldBatches([
       { v: 1, batchId: 's', projectId: 'shop', partition: 0, events: purchases },
     ]);
-    await repository.applyOnce(0, [2], () => ({ rows: shop, result: true }));
+    await repository.applyOnce(0, [2], (_fresh, upsert) => upsert(shop).then(() => true));
     queries = new MetricsQueryRepository(prisma);
   });
 
@@ -192,7 +192,7 @@ describe('MetricsQueryRepository on real Postgres', () => {
     ] as const) {
       const events = users.map(visit);
       const rows = foldBatches([{ v: 1, batchId: 'r', projectId: 'repeat', partition: 0, events }]);
-      await repository.applyOnce(0, [seq], () => ({ rows, result: true }));
+      await repository.applyOnce(0, [seq], (_fresh, upsert) => upsert(rows).then(() => true));
     }
     const series = await queries.series(
       query({

@@ -5,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import { STREAMS, SUBJECTS, type StoredEvent, type StoredEventBatch } from '@tally/contracts';
 import { applyMigrations } from '@tally/migrate';
 import {
+  DeadLetters,
   JetStreamProvisioner,
   JetStreamPublisher,
   NatsConnection,
@@ -68,9 +69,11 @@ describe('RollupWriter on real Postgres', () => {
     prisma = new PrismaService(config);
     await prisma.onModuleInit();
     const repository = new RollupRepository(prisma);
+    const publisher = new JetStreamPublisher(connection);
     writer = new RollupWriter(
       repository,
-      new RollupDeltaPublisher(connection, new JetStreamPublisher(connection)),
+      new RollupDeltaPublisher(connection, publisher),
+      new DeadLetters(publisher),
     );
     queries = new MetricsQueryRepository(prisma);
   });

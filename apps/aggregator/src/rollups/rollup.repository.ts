@@ -67,6 +67,17 @@ const RAISE_OFFSET = `
   ON CONFLICT (partition) DO UPDATE
   SET seq = GREATEST(partition_offsets.seq, excluded.seq), updated_at = now()`;
 
+/** Upserts minute rows (and their hour, day and total rows) inside `applyOnce`'s transaction. */
+export type UpsertRollups = (rows: MinuteRollup[]) => Promise<void>;
+
+export interface ApplyOptions {
+  /**
+   * Each upsert runs under a savepoint: one that Postgres refuses is undone on its own and the
+   * transaction goes on, so the caller can apply what it can and leave the rest out.
+   */
+  isolateUpserts?: boolean;
+}
+
 /**
  * The only place that writes rollups (per dimension and totals), applied sequences and
  * partition offsets. The apply path
@@ -78,15 +89,17 @@ export class RollupRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * In one transaction: records the batch's stream sequences in `applied_batches`, lets `plan`
-   * fold only the sequences that were not there yet, upserts the rows and raises the partition's
+   * In one transaction: records the batch's stream sequences in `applied_batches`, lets `work`
+   * fold and upsert only the sequences that were not there yet, and raises the partition's
    * offset. A sequence is applied at most once however often, and in whatever order, it comes.
+   * Whatever `work` awaits (e.g. dead-letter publishes) happens before COMMIT.
    */
   async applyOnce<T>(
     partition: number,
     seqs: number[],
-    /** Gets the sequences not applied before; it may consume the set. */
-    plan: (fresh: Set<number>) => { rows: MinuteRollup[]; result: T } | undefined,
+    /** Gets the sequences not applied before (it may consume the set); undefined: nothing to do. */
+    work: (fresh: Set<number>, upsert: UpsertRollups) => Promise<T | undefined>,
+    options: ApplyOptions = {},
   ): Promise<T | undefined> {
     return this.inTransaction(async (client) => {
       // NOTE: a concurrent transaction inserting the same sequence waits for ours on the primary
@@ -98,21 +111,17 @@ export class RollupRepository {
       });
       const fresh = new Set(recorded.rows.map((row) => Number(row.seq)));
       const highest = Math.max(0, ...fresh);
-      const work = plan(fresh);
-      if (!work) return undefined;
-      if (work.rows.length > 0) {
-        await client.query({
-          name: 'upsert-rollups',
-          text: UPSERT_ROLLUPS,
-          values: toColumns(work.rows),
-        });
-      }
+      const upsert = options.isolateUpserts
+        ? (rows: MinuteRollup[]) => upsertUnderSavepoint(client, rows)
+        : (rows: MinuteRollup[]) => upsertRollups(client, rows);
+      const result = await work(fresh, upsert);
+      if (result === undefined) return undefined;
       await client.query({
         name: 'raise-offset',
         text: RAISE_OFFSET,
         values: [partition, highest],
       });
-      return work.result;
+      return result;
     });
   }
 
@@ -124,6 +133,11 @@ export class RollupRepository {
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.prisma.pool.connect();
     let broken: Error | undefined;
+    // NOTE: pg-pool listens for errors on idle clients only. A connection lost while checked out
+    // (Postgres restarting, the backend terminated) also emits on the client, which unheard
+    // exits the process; the failed query is what we act on, the event only marks it broken.
+    const lost = (err: Error): void => void (broken = err);
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -133,10 +147,29 @@ export class RollupRepository {
       await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
       throw err;
     } finally {
-      // A connection that cannot even roll back is dropped rather than reused.
+      client.off('error', lost);
+      // A connection that was lost or cannot even roll back is dropped rather than reused.
       client.release(broken);
     }
   }
+}
+
+async function upsertRollups(client: pg.PoolClient, rows: MinuteRollup[]): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query({ name: 'upsert-rollups', text: UPSERT_ROLLUPS, values: toColumns(rows) });
+}
+
+async function upsertUnderSavepoint(client: pg.PoolClient, rows: MinuteRollup[]): Promise<void> {
+  await client.query('SAVEPOINT upsert');
+  try {
+    await upsertRollups(client, rows);
+  } catch (err) {
+    // Released too, so that savepoints do not pile up when many attempts fail.
+    await client.query('ROLLBACK TO SAVEPOINT upsert');
+    await client.query('RELEASE SAVEPOINT upsert');
+    throw err;
+  }
+  await client.query('RELEASE SAVEPOINT upsert');
 }
 
 function toColumns(rows: MinuteRollup[]): unknown[] {

@@ -17,6 +17,12 @@ const messagesTotal = new Counter({
   labelNames: ['consumer', 'outcome'] as const,
 });
 
+const retriesTotal = new Counter({
+  name: 'tally_jetstream_retries_total',
+  help: 'Batches an ordered consumer retried in place after a transient failure (its partition waits)',
+  labelNames: ['consumer'] as const,
+});
+
 export interface ConsumerRunnerDeps {
   nats: NatsConnection;
   provisioner: JetStreamProvisioner;
@@ -134,13 +140,13 @@ export class ConsumerRunner {
         const poison = err instanceof PoisonMessageError;
         const transient = !poison && (this.spec.isTransient?.(err) ?? true);
         this.logger.warn({ err, attempt, size: items.length, transient }, 'batch failed');
+        // NOTE: an error that fails the same way every time is not retried: backing off would
+        // only stall the partition. The batch is split so that only the failing message goes.
         if (!transient && items.length > 1) return this.handleOneByOne(items, signal);
-        const first = items[0] as Decoded;
-        if (poison || (!transient && attempt >= this.deps.defaults.maxDeliver)) {
-          return this.deadLetter(first.msg, errorText(err));
-        }
+        if (!transient) return this.deadLetter((items[0] as Decoded).msg, errorText(err));
         if (!this.spec.ordered || signal.aborted) return this.nakAll(items, attempt);
         for (const { msg } of items) msg.working();
+        retriesTotal.inc({ consumer: this.instance.durable });
         await abortableDelay(this.backoffMs(attempt), signal);
       }
     }

@@ -16,9 +16,16 @@ const Item = z.object({ n: z.number().int() });
 type Item = z.infer<typeof Item>;
 const STREAM = { name: 'TEST_ITEMS', subjects: ['test.items.*'] };
 
+/** Fails the same way on every try, like a Postgres data error. */
+class DataError extends Error {
+  override readonly name = 'DataError';
+}
+
 @Injectable()
 class ItemSink {
   readonly applied: number[] = [];
+  /** How often each item was handed to the handler on its own. */
+  readonly soloAttempts = new Map<number, number>();
   failuresLeft = 0;
 
   @JetStreamConsumer({
@@ -27,13 +34,19 @@ class ItemSink {
     subject: 'test.items.*',
     schema: Item,
     ordered: true,
+    isTransient: (err) => !(err instanceof DataError),
   })
   async apply(batch: ConsumedBatch<Item>): Promise<void> {
+    const [only] = batch.messages;
+    if (only && batch.messages.length === 1) {
+      this.soloAttempts.set(only.data.n, (this.soloAttempts.get(only.data.n) ?? 0) + 1);
+    }
     if (this.failuresLeft > 0) {
       this.failuresLeft--;
       throw new Error('database restarting');
     }
     if (batch.messages.some((m) => m.data.n < 0)) throw new PoisonMessageError('negative item');
+    if (batch.messages.some((m) => m.data.n === 1013)) throw new DataError('1013 cannot be stored');
     this.applied.push(...batch.messages.map((m) => m.data.n));
   }
 }
@@ -133,5 +146,21 @@ describe('@JetStreamConsumer on a real nats-server', () => {
     assert.match(reasons[1] ?? '', /^undecodable: /);
     assert.match(reasons[2] ?? '', /PoisonMessageError: negative item/);
     assert.deepEqual(sink.applied, [7]);
+  });
+
+  it('dead-letters a message that fails for good at once, without retrying it in place', async () => {
+    sink.applied.length = 0;
+    for (const n of [1011, 1012, 1013, 1014]) await publish(JSON.stringify({ n }), `data-${n}`);
+    await waitFor(async () => sink.applied.includes(1014), {
+      timeoutMs: 10_000,
+      what: 'item after the data error',
+    });
+    assert.deepEqual(sink.applied, [1011, 1012, 1014]);
+    // Tried alone once (after its batch failed, if it had one): no retries with backoff.
+    assert.equal(sink.soloAttempts.get(1013), 1);
+    const info = await jsm.streams.info(STREAMS.dead.name);
+    const dead = await jsm.streams.getMessage(STREAMS.dead.name, { seq: info.state.last_seq });
+    assert.match(dead?.header.get(DEAD_LETTER_HEADERS.reason) ?? '', /^DataError: 1013 cannot/);
+    assert.equal(dead?.header.get(DEAD_LETTER_HEADERS.deliveries), '1');
   });
 });

@@ -10,9 +10,12 @@ describe('sql errors', () => {
     assert.equal(sqlState(new Error('ECONNREFUSED')), undefined);
   });
 
-  it('treats data and integrity errors as permanent, everything else as transient', () => {
+  it('treats data, integrity and program-limit errors as permanent, the rest as transient', () => {
     assert.equal(isTransientDatabaseError({ code: '22P02' }), false);
+    assert.equal(isTransientDatabaseError({ code: '22021' }), false);
     assert.equal(isTransientDatabaseError({ code: '23505' }), false);
+    assert.equal(isTransientDatabaseError({ code: '54000' }), false);
+    assert.equal(isTransientDatabaseError({ code: '40P01' }), true);
     assert.equal(isTransientDatabaseError({ code: '40001' }), true);
     assert.equal(isTransientDatabaseError({ code: '57P01' }), true);
     assert.equal(isTransientDatabaseError(new Error('connection terminated')), true);

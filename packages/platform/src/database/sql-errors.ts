@@ -1,5 +1,11 @@
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
+/**
+ * SQLSTATE classes that fail the same way on every try: data exceptions (22, e.g. a NUL in
+ * text), integrity violations (23) and program limits (54, e.g. a btree index row too large).
+ */
+const PERMANENT_CLASSES = new Set(['22', '23', '54']);
+
 /** Finds the Postgres SQLSTATE in an error, however Prisma's driver adapter wrapped it. */
 export function sqlState(err: unknown): string | undefined {
   for (let current: unknown = err, depth = 0; current && depth < 5; depth++) {
@@ -13,10 +19,10 @@ export function sqlState(err: unknown): string | undefined {
 }
 
 /**
- * Data exceptions (class 22) and integrity violations (class 23) will fail the same way every
- * time; everything else (lost connections, restarts, deadlocks, serialization) may pass later.
+ * Data, integrity and program-limit errors will fail the same way every time; everything else
+ * (lost connections, restarts, deadlocks, serialization) may pass later.
  */
 export function isTransientDatabaseError(err: unknown): boolean {
   const state = sqlState(err);
-  return !(state?.startsWith('22') || state?.startsWith('23'));
+  return state === undefined || !PERMANENT_CLASSES.has(state.slice(0, 2));
 }
