@@ -54,6 +54,17 @@ const NotifierEnv = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.string().refine(ipaddr.isValidCIDR, 'must be a CIDR like 127.0.0.1/32'))),
+  WEBHOOK_ALLOWED_PORTS: z
+    .string()
+    .default('80,443')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map(Number),
+    )
+    .pipe(z.array(z.number().int().min(1).max(65_535)).min(1, 'name at least one port')),
 });
 
 export function notifierConfig(env: Record<string, string | undefined>) {
@@ -83,6 +94,7 @@ export function notifierConfig(env: Record<string, string | undefined>) {
       timeoutMs: e.WEBHOOK_TIMEOUT,
       responseCap: e.WEBHOOK_RESPONSE_CAP_BYTES,
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      allowedPorts: e.WEBHOOK_ALLOWED_PORTS,
     },
   };
 }
