@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { register } from 'prom-client';
 import { AddressPolicy, DestinationRefusedError, type Resolver } from './address-policy.js';
 
 const fakeDns: Resolver = (host) => {
@@ -16,6 +17,12 @@ const fakeDns: Resolver = (host) => {
 };
 
 const WEB = [80, 443];
+
+async function refusedFor(reason: string): Promise<number> {
+  const metric = register.getSingleMetric('tally_notifier_destinations_refused_total');
+  const values = (await metric?.get())?.values ?? [];
+  return values.find((v) => v.labels.reason === reason)?.value ?? 0;
+}
 
 describe('AddressPolicy', () => {
   const strict = new AddressPolicy({ allowCidrs: [], ports: WEB }, fakeDns);
@@ -128,7 +135,9 @@ describe('AddressPolicy', () => {
   });
 
   it('refuses ports outside WEBHOOK_ALLOWED_PORTS, except for allow-listed networks', async () => {
+    const before = await refusedFor('port');
     await assert.rejects(strict.check('http://public.example:22/'), /port 22 refused/);
+    assert.equal(await refusedFor('port'), before + 1, 'counted by reason');
     await assert.rejects(strict.check('https://public.example:6379/'), /port 6379 refused/);
     assert.ok(await strict.check('http://public.example:80/'));
     assert.ok(await strict.check('https://public.example/'));

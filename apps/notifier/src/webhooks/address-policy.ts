@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { Counter } from 'prom-client';
 
 /** A destination the notifier will not call; the message says why (never a secret). */
 export class DestinationRefusedError extends Error {
@@ -8,6 +9,19 @@ export class DestinationRefusedError extends Error {
     super(message);
     this.name = 'DestinationRefusedError';
   }
+}
+
+const refusals = new Counter({
+  name: 'tally_notifier_destinations_refused_total',
+  help: 'Webhook destinations refused by the address policy (rule saved or delivery attempt)',
+  labelNames: ['reason'],
+});
+
+type RefusalReason = 'url' | 'unresolvable' | 'address' | 'port';
+
+function refused(reason: RefusalReason, message: string): DestinationRefusedError {
+  refusals.inc({ reason });
+  return new DestinationRefusedError(message);
 }
 
 export interface ResolvedAddress {
@@ -97,11 +111,12 @@ export class AddressPolicy {
     const addresses = await this.addressesOf(host);
     for (const a of addresses) {
       const why = this.refusal(a.address);
-      if (why) throw new DestinationRefusedError(`${host} refused: ${why}`);
+      if (why) throw refused('address', `${host} refused: ${why}`);
       // NOTE: refused ports matter because the delivery log shows why an attempt failed: with
       // any port allowed, a rule's destinations would scan a host's ports.
       if (!this.ports.has(port) && !this.allowListed(a.address)) {
-        throw new DestinationRefusedError(
+        throw refused(
+          'port',
           `port ${port} refused: webhooks may use ports ${[...this.ports].join(', ')}`,
         );
       }
@@ -115,9 +130,9 @@ export class AddressPolicy {
     try {
       addresses = await this.resolve(host);
     } catch {
-      throw new DestinationRefusedError(`cannot resolve ${host}`);
+      throw refused('unresolvable', `cannot resolve ${host}`);
     }
-    if (addresses.length === 0) throw new DestinationRefusedError(`cannot resolve ${host}`);
+    if (addresses.length === 0) throw refused('unresolvable', `cannot resolve ${host}`);
     return addresses;
   }
 }
@@ -135,13 +150,13 @@ function parseDestination(url: string): URL {
   try {
     parsed = new URL(url);
   } catch {
-    throw new DestinationRefusedError('not a URL');
+    throw refused('url', 'not a URL');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new DestinationRefusedError(`unsupported scheme ${parsed.protocol}`);
+    throw refused('url', `unsupported scheme ${parsed.protocol}`);
   }
   if (parsed.username || parsed.password) {
-    throw new DestinationRefusedError('credentials in the URL are not allowed');
+    throw refused('url', 'credentials in the URL are not allowed');
   }
   return parsed;
 }
