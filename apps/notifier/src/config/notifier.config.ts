@@ -28,6 +28,7 @@ const NotifierEnv = z.object({
   ALERT_EVAL_INTERVAL: durationMs('30s'),
   ALERT_POLL_INTERVAL: durationMs('500ms'),
   ALERT_QUERY_TIMEOUT: durationMs('2s'),
+  ALERT_EVAL_BATCH: envFields.positiveInt(1000),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
     .default('0,5s,5m,30m,2h,5h,10h,10h')
@@ -53,6 +54,17 @@ const NotifierEnv = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.string().refine(ipaddr.isValidCIDR, 'must be a CIDR like 127.0.0.1/32'))),
+  WEBHOOK_ALLOWED_PORTS: z
+    .string()
+    .default('80,443')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map(Number),
+    )
+    .pipe(z.array(z.number().int().min(1).max(65_535)).min(1, 'name at least one port')),
 });
 
 export function notifierConfig(env: Record<string, string | undefined>) {
@@ -71,6 +83,7 @@ export function notifierConfig(env: Record<string, string | undefined>) {
       evalIntervalMs: e.ALERT_EVAL_INTERVAL,
       pollIntervalMs: e.ALERT_POLL_INTERVAL,
       queryTimeoutMs: e.ALERT_QUERY_TIMEOUT,
+      evalBatchSize: e.ALERT_EVAL_BATCH,
     },
     webhooks: {
       retry: {
@@ -81,6 +94,7 @@ export function notifierConfig(env: Record<string, string | undefined>) {
       timeoutMs: e.WEBHOOK_TIMEOUT,
       responseCap: e.WEBHOOK_RESPONSE_CAP_BYTES,
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      allowedPorts: e.WEBHOOK_ALLOWED_PORTS,
     },
   };
 }

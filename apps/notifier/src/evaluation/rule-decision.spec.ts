@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MetricsPoint } from '@tally/contracts';
-import {
-  decide,
-  includesCurrentMinute,
-  metricValue,
-  windows,
-  type RuleSpec,
-} from './rule-decision.js';
+import { decide, metricValue, ruleWindows, type Range, type RuleSpec } from './rule-decision.js';
 
 const rule = (over: Partial<RuleSpec> = {}): RuleSpec => ({
   metric: 'count',
@@ -24,28 +18,36 @@ const ok = { state: 'ok' as const, lastFiredAt: null };
 const firing = { state: 'firing' as const, lastFiredAt: T - 1_000 };
 
 describe('rule decisions', () => {
-  it('counts the partial current minute only where under-counting is safe', () => {
-    assert.equal(includesCurrentMinute('above', 'ok'), true);
-    assert.equal(includesCurrentMinute('above', 'firing'), false);
-    assert.equal(includesCurrentMinute('below', 'ok'), false);
-    assert.equal(includesCurrentMinute('below', 'firing'), true);
-    assert.equal(includesCurrentMinute('change_pct', 'ok'), false);
-    assert.equal(includesCurrentMinute('change_pct', 'firing'), false);
+  it('reads the same window firing and resolving: the minutes over the last window', () => {
+    const at = (iso: string) => ruleWindows(Date.parse(iso), 60, 'above');
+    const iso = (r: Range | null) => r && [r.from, r.to].map((t) => new Date(t).toISOString());
+    // 30 clicks at 10:33:06 (issue 12, finding 11): still in the window until 10:35:00.
+    assert.deepEqual(iso(at('2026-11-25T10:33:06.500Z').current), [
+      '2026-11-25T10:32:00.000Z',
+      '2026-11-25T10:34:00.000Z',
+    ]);
+    assert.deepEqual(iso(at('2026-11-25T10:34:59.999Z').current), [
+      '2026-11-25T10:33:00.000Z',
+      '2026-11-25T10:35:00.000Z',
+    ]);
+    assert.deepEqual(iso(at('2026-11-25T10:35:00.000Z').current), [
+      '2026-11-25T10:34:00.000Z',
+      '2026-11-25T10:36:00.000Z',
+    ]);
+    assert.equal(at('2026-11-25T10:33:06.500Z').previous, null);
+    assert.deepEqual(ruleWindows(T, 300, 'below'), ruleWindows(T, 300, 'above'));
   });
 
-  it('windows end with the current minute, or with the last complete one', () => {
-    const above = windows(T, 300, true);
-    assert.equal(new Date(above.current.to).toISOString(), '2026-11-25T10:16:00.000Z');
-    assert.equal(new Date(above.current.from).toISOString(), '2026-11-25T10:11:00.000Z');
-    assert.equal(above.previous.to, above.current.from);
-    assert.equal(above.current.from - above.previous.from, 300_000);
-    const below = windows(T, 300, false);
-    assert.equal(new Date(below.current.to).toISOString(), '2026-11-25T10:15:00.000Z');
-    assert.equal(new Date(below.current.from).toISOString(), '2026-11-25T10:10:00.000Z');
+  it('change_pct compares two windows of complete minutes', () => {
+    const w = ruleWindows(T, 300, 'change_pct');
+    assert.equal(new Date(w.current.to).toISOString(), '2026-11-25T10:15:00.000Z');
+    assert.equal(new Date(w.current.from).toISOString(), '2026-11-25T10:10:00.000Z');
+    assert.equal(w.previous?.to, w.current.from);
+    assert.equal(w.current.from - w.previous.from, 300_000);
     // Within the grace period after a minute ends, that minute is not taken as complete yet.
-    const early = windows(Date.parse('2026-11-25T10:15:02Z'), 60, false);
+    const early = ruleWindows(Date.parse('2026-11-25T10:15:02Z'), 60, 'change_pct');
     assert.equal(new Date(early.current.to).toISOString(), '2026-11-25T10:14:00.000Z');
-    assert.equal(new Date(early.previous.from).toISOString(), '2026-11-25T10:12:00.000Z');
+    assert.equal(new Date(early.previous!.from).toISOString(), '2026-11-25T10:12:00.000Z');
   });
 
   it('sums the metric, revenue in the rule currency only', () => {

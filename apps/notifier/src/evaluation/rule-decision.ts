@@ -21,31 +21,29 @@ export interface Range {
 export const BUCKET_GRACE_MS = 5_000;
 
 /**
- * Whether the still-filling current minute may count. A partial bucket can only under-count, so
- * it is used only where under-counting errs on the safe side: to fire an `above` rule (as soon
- * as the threshold is crossed) and to resolve a `below` rule. Otherwise (firing `below`,
- * resolving `above`, any `change_pct`) a partial minute would look like a drop, so only complete
- * minutes count, taken as complete `BUCKET_GRACE_MS` after they end.
+ * The window a rule reads, the same whether it is `ok` or `firing` (so a rule never fires on one
+ * window and resolves on another), and for `change_pct` the window just before it.
+ *
+ * `above` / `below`: the whole minutes that overlap the last `windowSeconds`, the still-filling
+ * current minute included. That always covers the full last `windowSeconds`, so a partial minute
+ * never looks like a drop, and events leave the window only once their whole minute is older
+ * than `windowSeconds` (30 clicks at 10:33:06 in a 1-minute window hold until 10:35:00). The
+ * price: the window is up to one minute longer than `windowSeconds`.
+ *
+ * `change_pct`: two equal windows of complete minutes (complete `BUCKET_GRACE_MS` after they
+ * end), because a partial current window against a full previous one would look like a drop.
  */
-export function includesCurrentMinute(
-  comparison: RuleSpec['comparison'],
-  state: 'ok' | 'firing',
-): boolean {
-  return (
-    (comparison === 'above' && state === 'ok') || (comparison === 'below' && state === 'firing')
-  );
-}
-
-/** The window to evaluate, and the one just before it. */
-export function windows(
+export function ruleWindows(
   now: number,
   windowSeconds: number,
-  includeCurrent: boolean,
-): { current: Range; previous: Range } {
-  const end = includeCurrent
-    ? Math.floor(now / MINUTE) * MINUTE + MINUTE
-    : Math.floor((now - BUCKET_GRACE_MS) / MINUTE) * MINUTE;
+  comparison: RuleSpec['comparison'],
+): { current: Range; previous: Range | null } {
   const w = windowSeconds * 1_000;
+  if (comparison !== 'change_pct') {
+    const from = Math.floor((now - w) / MINUTE) * MINUTE;
+    return { current: { from, to: Math.floor(now / MINUTE) * MINUTE + MINUTE }, previous: null };
+  }
+  const end = Math.floor((now - BUCKET_GRACE_MS) / MINUTE) * MINUTE;
   return { current: { from: end - w, to: end }, previous: { from: end - 2 * w, to: end - w } };
 }
 

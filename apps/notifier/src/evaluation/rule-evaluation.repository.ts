@@ -18,58 +18,83 @@ export interface Evaluated {
   deliveries: NewDelivery[];
 }
 
-/** Claims due rules for evaluation and records the outcome with its deliveries, atomically. */
+export interface DueClaim {
+  nextEvalInMs: number;
+  /** Most rules claimed together; all of them belong to one project. */
+  limit: number;
+  /** How long the claim may hold its row locks (the evaluation runs inside it). */
+  maxHoldMs: number;
+}
+
+/** Claims due rules for evaluation and records the outcomes with their deliveries, atomically. */
 @Injectable()
 export class RuleEvaluationRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Claims one due rule with `FOR UPDATE SKIP LOCKED` and runs `evaluate` while holding its row
-   * lock, then stores the new state, the next evaluation time and any deliveries in the same
-   * transaction. Another replica skips a locked rule, so each evaluation happens once and a
-   * transition (and its notification) is written exactly once. False when nothing was due.
+   * Claims the due rules of one project (the one due longest) with `FOR UPDATE SKIP LOCKED` and
+   * runs `evaluate` on them together while holding their row locks, so rules that read the same
+   * window share one metrics query; then stores the new states, the next evaluation time and any
+   * deliveries in the same transaction. Another replica skips locked rules, so each evaluation
+   * happens once and a transition (and its notification) is written exactly once. False when
+   * nothing was due.
    */
-  async evaluateNextDue(
-    nextEvalInMs: number,
-    evaluate: (rule: RuleRow) => Promise<Evaluated>,
-    maxHoldMs: number,
+  async evaluateDue(
+    claim: DueClaim,
+    evaluate: (rules: RuleRow[]) => Promise<Map<string, Evaluated>>,
   ): Promise<boolean> {
     return this.prisma.$transaction(
       async (tx) => {
+        // NOTE: the first row is locked too, so two replicas never pick the same project's
+        // rules; a project's rules split over replicas only when one already holds some.
         const due = await tx.$queryRaw<{ id: string }[]>`
-          SELECT id FROM alert_rules
-          WHERE enabled AND next_eval_at <= now()
-          ORDER BY next_eval_at
-          LIMIT 1
-          FOR UPDATE SKIP LOCKED`;
-        const id = due[0]?.id;
-        if (id === undefined) return false;
-        const rule = await tx.alertRule.findUniqueOrThrow({ where: { id } });
-        const outcome = await evaluate(rule);
+          WITH first AS (
+            SELECT project_id FROM alert_rules
+            WHERE enabled AND next_eval_at <= now()
+            ORDER BY next_eval_at
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED)
+          SELECT r.id FROM alert_rules r JOIN first USING (project_id)
+          WHERE r.enabled AND r.next_eval_at <= now()
+          ORDER BY r.next_eval_at
+          LIMIT ${claim.limit}
+          FOR UPDATE OF r SKIP LOCKED`;
+        if (due.length === 0) return false;
+        const rules = await tx.alertRule.findMany({ where: { id: { in: due.map((d) => d.id) } } });
+        const outcomes = await evaluate(rules);
         const now = new Date();
-        await tx.alertRule.update({
-          where: { id },
-          data: {
-            state: outcome.state,
-            ...(outcome.value === null ? {} : { lastValue: outcome.value, lastEvaluatedAt: now }),
-            ...(outcome.firedAt ? { lastFiredAt: outcome.firedAt } : {}),
-            nextEvalAt: new Date(now.getTime() + nextEvalInMs),
-          },
+        const next = new Date(now.getTime() + claim.nextEvalInMs);
+        const evaluated = rules.flatMap((rule) => {
+          const outcome = outcomes.get(rule.id);
+          return outcome ? [{ rule, outcome }] : [];
         });
-        if (outcome.deliveries.length > 0) {
-          await tx.webhookDelivery.createMany({
-            data: outcome.deliveries.map((d) => ({
-              ...d,
-              ruleId: id,
-              projectId: rule.projectId,
-              status: 'pending',
-              nextAttemptAt: now,
-            })),
-          });
-        }
+        await tx.$executeRaw`
+          UPDATE alert_rules r SET
+            state = u.state,
+            last_value = COALESCE(u.value, r.last_value),
+            last_evaluated_at = CASE WHEN u.value IS NULL THEN r.last_evaluated_at ELSE ${now}::timestamptz END,
+            last_fired_at = COALESCE(u.fired_at, r.last_fired_at),
+            next_eval_at = ${next}
+          FROM unnest(
+            ${evaluated.map((e) => e.rule.id)}::text[],
+            ${evaluated.map((e) => e.outcome.state)}::text[],
+            ${evaluated.map((e) => e.outcome.value)}::float8[],
+            ${evaluated.map((e) => e.outcome.firedAt?.toISOString() ?? null)}::timestamptz[]
+          ) AS u(id, state, value, fired_at)
+          WHERE r.id = u.id`;
+        const deliveries = evaluated.flatMap(({ rule, outcome }) =>
+          outcome.deliveries.map((d) => ({
+            ...d,
+            ruleId: rule.id,
+            projectId: rule.projectId,
+            status: 'pending',
+            nextAttemptAt: now,
+          })),
+        );
+        if (deliveries.length > 0) await tx.webhookDelivery.createMany({ data: deliveries });
         return true;
       },
-      { timeout: maxHoldMs, maxWait: maxHoldMs },
+      { timeout: claim.maxHoldMs, maxWait: claim.maxHoldMs },
     );
   }
 

@@ -19,7 +19,7 @@ describe('sendWebhook against a local receiver', () => {
     '/busy': (_req, res) => res.writeHead(503, { 'retry-after': '7' }).end('busy'),
     '/hang': () => undefined,
   };
-  const allowLocal = new AddressPolicy(['127.0.0.1/32'], (host) =>
+  const allowLocal = new AddressPolicy({ allowCidrs: ['127.0.0.1/32'], ports: [443] }, (host) =>
     host === 'hooks.test'
       ? Promise.resolve([{ address: '127.0.0.1', family: 4 as const }])
       : Promise.reject(new Error('ENOTFOUND')),
@@ -73,9 +73,22 @@ describe('sendWebhook against a local receiver', () => {
 
   it('refuses a loopback destination at delivery time without the allow-list', async () => {
     const before = seen.length;
-    const refused = await send(`${base}/ok`, new AddressPolicy([]));
+    const refused = await send(`${base}/ok`, new AddressPolicy({ allowCidrs: [], ports: [port] }));
     assert.equal(refused.ok, false);
     assert.match(refused.error ?? '', /loopback/);
+    assert.equal(seen.length, before, 'nothing may reach the receiver');
+  });
+
+  // Issue 12, finding 8: IPv6 spellings of this loopback receiver passed the policy.
+  it('refuses IPv6 forms that embed the loopback address at delivery time', async () => {
+    const before = seen.length;
+    const strict = new AddressPolicy({ allowCidrs: [], ports: [port] });
+    for (const host of ['[::7f00:1]', '[::ffff:7f00:1]', '[64:ff9b::7f00:1]', '[2002:7f00:1::]']) {
+      const refused = await send(`http://${host}:${port}/ok`, strict);
+      assert.equal(refused.ok, false);
+      assert.equal(refused.statusCode, null);
+      assert.match(refused.error ?? '', /refused: /, host);
+    }
     assert.equal(seen.length, before, 'nothing may reach the receiver');
   });
 });

@@ -20,6 +20,8 @@ export interface SendResult {
   durationMs: number;
 }
 
+const UNDICI_TIMEOUTS = new Set(['ConnectTimeoutError', 'HeadersTimeoutError', 'BodyTimeoutError']);
+
 /** A `lookup` that answers every name with the address already checked: no second resolution. */
 function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
   return ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
@@ -81,7 +83,9 @@ export async function sendWebhook(
       retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
     });
   } catch (err) {
-    const message = signal.aborted
+    // NOTE: undici's own connect/headers/body timeouts equal the signal's and may fire first.
+    const timedOut = signal.aborted || (err instanceof Error && UNDICI_TIMEOUTS.has(err.name));
+    const message = timedOut
       ? `timed out after ${options.timeoutMs} ms`
       : err instanceof Error
         ? `${err.name}: ${err.message}`

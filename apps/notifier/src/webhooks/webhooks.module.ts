@@ -10,7 +10,10 @@ import { AddressPolicy } from './address-policy.js';
       provide: AddressPolicy,
       inject: [ConfigService],
       useFactory: (c: ConfigService<NotifierConfig, true>) =>
-        new AddressPolicy(c.get('webhooks.allowPrivate', { infer: true })),
+        new AddressPolicy({
+          allowCidrs: c.get('webhooks.allowPrivate', { infer: true }),
+          ports: c.get('webhooks.allowedPorts', { infer: true }),
+        }),
     },
   ],
   exports: [AddressPolicy],
