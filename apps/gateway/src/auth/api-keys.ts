@@ -37,17 +37,20 @@ export class ApiKeys {
     );
   }
 
-  /** The project the bearer key grants `kind` access to, and the key's hash; 401/403 otherwise. */
-  grantFor(authorization: string | undefined, kind: KeyKind): ValidGrant {
+  /**
+   * The project the bearer key grants access to when it is of one of `kinds`, its kind and hash;
+   * 401/403 otherwise.
+   */
+  grantFor(authorization: string | undefined, kinds: readonly KeyKind[]): ValidGrant {
     const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!key) throw new ApiError(401, 'missing_key', 'send "Authorization: Bearer <key>"');
     const keyHash = hashKey(key);
     const grant = this.lookup(keyHash);
     if (!grant || grant.revoked) throw new ApiError(401, 'invalid_key', 'unknown or revoked key');
-    if (grant.kind !== kind) {
-      throw new ApiError(403, 'wrong_key_kind', `this endpoint needs a ${kind} key`);
+    if (!kinds.includes(grant.kind)) {
+      throw new ApiError(403, 'wrong_key_kind', `this endpoint needs a ${kinds.join(' or ')} key`);
     }
-    return { projectId: grant.projectId, kind, keyHash };
+    return { projectId: grant.projectId, kind: grant.kind, keyHash };
   }
 
   private lookup(hash: string): KeyGrant | undefined {

@@ -1,11 +1,11 @@
-import { ProjectId } from '@tally/contracts';
+import { KeyKind, ProjectId } from '@tally/contracts';
 import { envFields, loadConfig } from '@tally/platform';
 import { z } from 'zod';
 
 const ApiKey = z.object({
   key: z.string().min(16, 'keys must be at least 16 characters'),
   projectId: ProjectId,
-  kind: z.enum(['write', 'read']),
+  kind: KeyKind,
 });
 
 /** A rate; `0` turns the limit off. */
@@ -39,6 +39,8 @@ const GatewayEnv = z.object({
   RATE_LIMIT_WRITE_BURST_EVENTS: envFields.positiveInt(100_000),
   RATE_LIMIT_READ_REQUESTS_PER_SECOND: rate(100),
   RATE_LIMIT_READ_BURST: envFields.positiveInt(200),
+  RATE_LIMIT_MANAGE_REQUESTS_PER_SECOND: rate(10),
+  RATE_LIMIT_MANAGE_BURST: envFields.positiveInt(20),
   RATE_LIMIT_SYNC_MS: envFields.positiveInt(100),
 });
 
@@ -65,6 +67,10 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
       read: {
         ratePerSecond: e.RATE_LIMIT_READ_REQUESTS_PER_SECOND,
         burst: e.RATE_LIMIT_READ_BURST,
+      },
+      manage: {
+        ratePerSecond: e.RATE_LIMIT_MANAGE_REQUESTS_PER_SECOND,
+        burst: e.RATE_LIMIT_MANAGE_BURST,
       },
       syncMs: e.RATE_LIMIT_SYNC_MS,
     },

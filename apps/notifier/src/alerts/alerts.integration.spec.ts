@@ -360,7 +360,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     assert.equal(refused.ok ? 'updated' : refused.code, 'destination_refused');
     const other = await rules({ op: 'get', projectId: 'someone-else', id });
     assert.equal(other.ok ? 'found' : other.code, 'not_found');
-    const list = await rules({ op: 'list', projectId: 'someone-else' });
+    const list = await rules({ op: 'list', projectId: 'someone-else', limit: 50 });
     assert.deepEqual(list.ok && list.rules, []);
   });
 

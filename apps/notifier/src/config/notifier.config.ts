@@ -28,6 +28,7 @@ const NotifierEnv = z.object({
   ALERT_EVAL_INTERVAL: durationMs('30s'),
   ALERT_POLL_INTERVAL: durationMs('500ms'),
   ALERT_QUERY_TIMEOUT: durationMs('2s'),
+  ALERT_RULES_PER_PROJECT: envFields.positiveInt(200),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
     .default('0,5s,5m,30m,2h,5h,10h,10h')
@@ -71,6 +72,7 @@ export function notifierConfig(env: Record<string, string | undefined>) {
       evalIntervalMs: e.ALERT_EVAL_INTERVAL,
       pollIntervalMs: e.ALERT_POLL_INTERVAL,
       queryTimeoutMs: e.ALERT_QUERY_TIMEOUT,
+      rulesPerProject: e.ALERT_RULES_PER_PROJECT,
     },
     webhooks: {
       retry: {
