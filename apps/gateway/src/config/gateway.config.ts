@@ -42,6 +42,9 @@ const GatewayEnv = z.object({
   RATE_LIMIT_MANAGE_REQUESTS_PER_SECOND: rate(10),
   RATE_LIMIT_MANAGE_BURST: envFields.positiveInt(20),
   RATE_LIMIT_SYNC_MS: envFields.positiveInt(100),
+  AUTH_FAILURES_PER_MINUTE: rate(10),
+  AUTH_FAILURES_BURST: envFields.positiveInt(20),
+  AUTH_FAILURES_MAX_ADDRESSES: envFields.positiveInt(100_000),
 });
 
 export type ApiKeyConfig = z.infer<typeof ApiKey>;
@@ -73,6 +76,10 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
         burst: e.RATE_LIMIT_MANAGE_BURST,
       },
       syncMs: e.RATE_LIMIT_SYNC_MS,
+    },
+    authFailures: {
+      policy: { ratePerSecond: e.AUTH_FAILURES_PER_MINUTE / 60, burst: e.AUTH_FAILURES_BURST },
+      maxAddresses: e.AUTH_FAILURES_MAX_ADDRESSES,
     },
   };
 }

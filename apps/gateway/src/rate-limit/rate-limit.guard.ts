@@ -44,7 +44,7 @@ export class RateLimitGuard implements CanActivate {
     if (!rule) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const grant = this.keys.grantFor(request.headers.authorization, rule.kinds);
+    const grant = this.keys.grantFor(request.headers.authorization, rule.kinds, request.ip);
     recordGrant(request, grant);
     const policy = this.limiter.policyOf(grant.kind);
     if (!policy || this.reserved(request, grant, rule)) return true;
