@@ -62,9 +62,12 @@ const BODY_ERRORS = { 413: ['body_too_large'], 415: ['unsupported_media_type'] }
 const KEY_ERRORS = {
   401: ['missing_key', 'invalid_key'],
   403: ['wrong_key_kind'],
-  429: ['rate_limited'],
+  429: ['rate_limited', 'too_many_auth_failures'],
 };
-const ADMIN_ERRORS = { 401: ['missing_admin_token', 'invalid_admin_token'] };
+const ADMIN_ERRORS = {
+  401: ['missing_admin_token', 'invalid_admin_token'],
+  429: ['too_many_auth_failures'],
+};
 const RULE_ID = { id: 'the alert rule id' };
 /** A read key sees webhook URLs masked (`https://hooks.slack.com/***`), a manage key in full. */
 const RULE_READERS: readonly Auth[] = ['readKey', 'manageKey'];

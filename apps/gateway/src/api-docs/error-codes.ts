@@ -9,7 +9,7 @@ export const ERROR_STATUSES = {
   409: 'The project is at a limit (e.g. its number of alert rules)',
   413: `The body exceeds ${INGEST_LIMITS.maxBodyBytes} bytes`,
   415: 'The body is not application/json',
-  429: 'Too many requests for this key; wait for Retry-After',
+  429: 'Too many requests for this key, or too many failed authentications from this address; wait for Retry-After',
   503: 'A service or NATS did not answer; nothing was changed, retry after Retry-After',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUSES;
@@ -36,6 +36,7 @@ const EXAMPLE_MESSAGES: Record<string, string> = {
   body_too_large: 'Request body is too large',
   unsupported_media_type: 'send the body as application/json',
   rate_limited: 'this key is over its rate limit of 1000 events/s',
+  too_many_auth_failures: 'too many failed authentications from this address',
   not_stored: 'ingest did not answer; nothing was stored, retry',
   query_unavailable: 'the query service did not answer',
   alerts_unavailable: 'the alert service did not answer',
@@ -49,6 +50,7 @@ const DETAILS: Record<string, Array<Record<string, unknown> & { message: string 
   invalid_query: [{ param: 'from', message: 'Invalid ISO datetime' }],
   invalid_rule: [{ path: 'window', message: 'must be whole minutes' }],
   rate_limited: [{ message: 'retry in 1 s', retryAfterSeconds: 1 }],
+  too_many_auth_failures: [{ message: 'retry in 6 s', retryAfterSeconds: 6 }],
 };
 
 export function errorExample(code: string): ApiErrorBody {

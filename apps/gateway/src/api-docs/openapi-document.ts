@@ -28,7 +28,8 @@ const SECURITY_SCHEMES: Record<Exclude<Auth, 'none'>, OpenAPIV3_1.HttpSecuritySc
   manageKey: {
     type: 'http',
     scheme: 'bearer',
-    description: "A project's manage key (`tm_…`): creates, changes, deletes and reads alert rules.",
+    description:
+      "A project's manage key (`tm_…`): creates, changes, deletes and reads alert rules.",
   },
   adminToken: {
     type: 'http',
