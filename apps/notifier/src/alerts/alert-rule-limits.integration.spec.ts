@@ -9,6 +9,7 @@ import {
   type AlertRuleInput,
 } from '@tally/contracts';
 import { applyMigrations } from '@tally/migrate';
+import { ERROR_HEADER } from '@tally/nats';
 import {
   appMigrations,
   createTestDatabase,
@@ -146,7 +147,7 @@ describe('notifier: rule limit per project, paged list, text Postgres can store'
     ];
     for (const rule of hostile) {
       const msg = await ask({ op: 'create', projectId: 'hostile', rule });
-      assert.equal(msg.headers?.get('Tally-Error'), 'bad-request', JSON.stringify(rule.name));
+      assert.equal(msg.headers?.get(ERROR_HEADER), 'bad-request', JSON.stringify(rule.name));
     }
     const stored = await sql.query("SELECT id FROM alert_rules WHERE project_id = 'hostile'");
     assert.equal(stored.rowCount, 0);
