@@ -48,6 +48,7 @@ describe('notifier: rule limit per project, paged list, text Postgres can store'
   let nats: NatsServerHandle;
   let db: TestDatabaseHandle;
   let notifier: AppProcessHandle;
+  let notifierOrigin: string;
   let nc: NatsConnection;
   let sql: pg.Client;
 
@@ -68,6 +69,7 @@ describe('notifier: rule limit per project, paged list, text Postgres can store'
       },
     });
     notifier = started.handle;
+    notifierOrigin = started.origin;
   });
 
   after(async () => {
@@ -101,6 +103,8 @@ describe('notifier: rule limit per project, paged list, text Postgres can store'
       "SELECT count(*) AS n FROM alert_rules WHERE project_id = 'big'",
     );
     assert.equal(Number(count.rows[0]?.n), MAX_RULES);
+    const metrics = await (await fetch(`${notifierOrigin}/metrics`)).text();
+    assert.match(metrics, /^tally_notifier_rules_refused_at_limit_total 5$/m);
     const elsewhere = await create('small', bigRule(0));
     assert.ok(elsewhere.ok, 'another project is not affected');
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { Counter } from 'prom-client';
 import {
   AlertRuleInput,
   type AlertDestination,
@@ -15,6 +16,11 @@ import { cursorAfter, fittingPage, positionOf } from './rule-list-page.js';
 
 type Failure = Extract<AlertRuleReply, { ok: false }>;
 type ListRequest = Extract<AlertRuleRequest, { op: 'list' }>;
+
+const refusedAtLimit = new Counter({
+  name: 'tally_notifier_rules_refused_at_limit_total',
+  help: 'Alert rules not created because their project had ALERT_RULES_PER_PROJECT rules',
+});
 
 /**
  * Rule CRUD: validates rules, refuses destinations that resolve to forbidden addresses, keeps a
@@ -55,7 +61,10 @@ export class AlertRulesService {
           request.rule,
           secret,
         );
-        if (!rule) return limitReached(max);
+        if (!rule) {
+          refusedAtLimit.inc();
+          return limitReached(max);
+        }
         this.logger.log({ projectId, ruleId: rule.id }, 'alert rule created');
         return { ok: true, rules: [rule], secret };
       }
