@@ -264,6 +264,9 @@ function printBanner(cfg, ready, servers, docs) {
     console.log(`  write key    ${keys.write.key}   (project ${keys.write.projectId})`);
   }
   if (keys.read) console.log(`  read key     ${keys.read.key}   (project ${keys.read.projectId})`);
+  if (keys.manage) {
+    console.log(`  manage key   ${keys.manage.key}   (project ${keys.manage.projectId})`);
+  }
   console.log(`  admin token  ${cfg.adminToken}`);
   if (!gateway) return;
   console.log('');

@@ -32,11 +32,13 @@ export function stackConfig() {
   const project = env.TALLY_DEV_PROJECT || 'demo';
   const writeKey = env.TALLY_DEV_WRITE_KEY || 'tally_dev_write_key';
   const readKey = env.TALLY_DEV_READ_KEY || 'tally_dev_read_key';
+  const manageKey = env.TALLY_DEV_MANAGE_KEY || 'tally_dev_manage_key';
   const apiKeys =
     env.TALLY_API_KEYS ||
     JSON.stringify([
       { key: writeKey, projectId: project, kind: 'write' },
       { key: readKey, projectId: project, kind: 'read' },
+      { key: manageKey, projectId: project, kind: 'manage' },
     ]);
   return {
     natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
@@ -104,13 +106,13 @@ export function appSpecs(cfg) {
   ].map((app) => ({ ...app, env: { ...app.env, HTTP_PORT: String(app.port) } }));
 }
 
-/** The first write key and first read key in TALLY_API_KEYS, for the printed examples. */
+/** The first write, read and manage key in TALLY_API_KEYS, for the printed examples. */
 export function exampleKeys(cfg) {
   try {
     const keys = JSON.parse(cfg.apiKeys);
     const find = (kind) => keys.find((k) => k && k.kind === kind);
-    return { write: find('write'), read: find('read') };
+    return { write: find('write'), read: find('read'), manage: find('manage') };
   } catch {
-    return { write: undefined, read: undefined };
+    return { write: undefined, read: undefined, manage: undefined };
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from './events.js';
+import { storableText } from './pg-text.js';
 
 export const ALERT_METRICS = ['count', 'unique_users', 'revenue'] as const;
 export const ALERT_COMPARISONS = ['above', 'below', 'change_pct'] as const;
@@ -9,18 +10,21 @@ export const DELIVERY_STATUSES = ['pending', 'succeeded', 'dead'] as const;
 
 /** Where a rule's notifications go; `slack` sends a Slack-compatible `{ text }` body. */
 export const AlertDestination = z.object({
-  url: z.url({ protocol: /^https?$/ }).max(2048),
+  url: storableText(z.url({ protocol: /^https?$/ }).max(2048)),
   format: z.enum(WEBHOOK_FORMATS).default('standard'),
 });
 export type AlertDestination = z.infer<typeof AlertDestination>;
 
-/** A rule's settable fields, without defaults (so that a patch leaves omitted fields alone). */
+/**
+ * A rule's settable fields, without defaults (so that a patch leaves omitted fields alone).
+ * Every string is text Postgres can store: a NUL would otherwise fail the insert, not the check.
+ */
 const AlertRuleFields = z.object({
-  name: z.string().min(1).max(200),
+  name: storableText(z.string().min(1).max(200)),
   metric: z.enum(ALERT_METRICS),
   eventType: z.enum(EVENT_TYPES),
   /** Dimension filter (the event's name/element/path, as in the metrics query). */
-  dimension: z.string().max(1024).optional(),
+  dimension: storableText(z.string().max(1024)).optional(),
   /** Required for `revenue`: ISO 4217 code. */
   currency: z
     .string()
@@ -69,9 +73,33 @@ export const AlertRule = AlertRuleInput.extend({
 });
 export type AlertRule = z.infer<typeof AlertRule>;
 
+/**
+ * How a project's rule list is paged. A page holds at most `maxPageSize` rules and, whatever they
+ * hold, at most `maxPageBytes` of rule JSON: a reply must fit in one NATS message (`max_payload`,
+ * 1 MiB by default), and one rule at its field limits is about 40 KiB of JSON.
+ */
+export const ALERT_LIST_LIMITS = {
+  defaultPageSize: 50,
+  maxPageSize: 100,
+  maxPageBytes: 512 * 1024,
+} as const;
+
+/** An opaque position in a project's rule list, from a previous page's `nextCursor`. */
+export const AlertRuleCursor = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'not a list cursor');
+
 /** gateway → notifier (request/reply on `SUBJECTS.alertRules`, queue group `notifier`). */
 export const AlertRuleRequest = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('list'), projectId: z.string().min(1) }),
+  z.object({
+    op: z.literal('list'),
+    projectId: z.string().min(1),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(ALERT_LIST_LIMITS.maxPageSize)
+      .default(ALERT_LIST_LIMITS.defaultPageSize),
+    cursor: AlertRuleCursor.optional(),
+  }),
   z.object({ op: z.literal('get'), projectId: z.string().min(1), id: z.string().min(1) }),
   z.object({ op: z.literal('create'), projectId: z.string().min(1), rule: AlertRuleInput }),
   z.object({
@@ -84,7 +112,14 @@ export const AlertRuleRequest = z.discriminatedUnion('op', [
 ]);
 export type AlertRuleRequest = z.infer<typeof AlertRuleRequest>;
 
-export const ALERT_ERROR_CODES = ['not_found', 'invalid_rule', 'destination_refused'] as const;
+export const ALERT_ERROR_CODES = [
+  'not_found',
+  'invalid_rule',
+  'destination_refused',
+  /** The project already has as many rules as the notifier allows (`ALERT_RULES_PER_PROJECT`). */
+  'rule_limit_reached',
+  'invalid_cursor',
+] as const;
 
 const AlertFailure = z.object({
   ok: z.literal(false),
@@ -98,6 +133,8 @@ export const AlertRuleReply = z.discriminatedUnion('ok', [
     rules: z.array(AlertRule),
     /** Only in the reply to `create`: `whsec_` + base64 key to verify webhook signatures. */
     secret: z.string().optional(),
+    /** Only in the reply to `list`, when more rules follow this page. */
+    nextCursor: AlertRuleCursor.optional(),
   }),
   AlertFailure,
 ]);

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   AlertDestination,
   AlertRule,
+  AlertRuleCursor,
   ALERT_COMPARISONS,
+  ALERT_LIST_LIMITS,
   ALERT_METRICS,
   Delivery,
 } from './alerts.js';
@@ -162,7 +164,22 @@ export const AlertRuleCreatedReply = z.object({
   secret: z.string(),
 });
 export const AlertRuleOneReply = z.object({ rule: AlertRule });
-export const AlertRuleListReply = z.object({ rules: z.array(AlertRule) });
+export const AlertRuleListParams = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(ALERT_LIST_LIMITS.maxPageSize)
+    .default(ALERT_LIST_LIMITS.defaultPageSize)
+    .describe('at most this many rules on the page (fewer when they are large)'),
+  cursor: AlertRuleCursor.optional().describe("the previous page's nextCursor"),
+});
+
+export const AlertRuleListReply = z.object({
+  rules: z.array(AlertRule),
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  nextCursor: AlertRuleCursor.nullable(),
+});
 
 export const DeliveryLogParams = z.object({
   limit: z.coerce

@@ -14,7 +14,12 @@ export const PROJECTS_BUCKET = {
   apiKeyPrefix: 'key.',
 } as const;
 
-export const KEY_KINDS = ['write', 'read'] as const;
+/**
+ * `write` only sends events (it ships inside clients and web pages); `read` reads a project's
+ * metrics, live stream, rejected events and alert rules (webhook URLs masked); `manage` changes
+ * alert rules and sees them in full. See the README's key model table.
+ */
+export const KEY_KINDS = ['write', 'read', 'manage'] as const;
 export const KeyKind = z.enum(KEY_KINDS);
 export type KeyKind = z.infer<typeof KeyKind>;
 

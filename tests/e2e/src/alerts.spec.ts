@@ -16,6 +16,7 @@ interface RuleView {
   id: string;
   state: string;
   lastValue: number | null;
+  destinations: { url: string }[];
 }
 
 /*
@@ -73,7 +74,7 @@ describe('Tally end to end: an alert rule fires a signed webhook', () => {
   it('stays quiet below the threshold, then fires once above it', { timeout: 90_000 }, async () => {
     try {
       assert.ok(stack.notifier, `the notifier must run: ${stack.notes.join('; ')}`);
-      const created = await api('POST', '', stack.writeKey, {
+      const ruleBody = {
         name: 'login burst',
         metric: 'count',
         eventType: 'login',
@@ -82,10 +83,15 @@ describe('Tally end to end: an alert rule fires a signed webhook', () => {
         threshold: 5,
         cooldown: '1h',
         destinations: [{ url: hookUrl }],
-      });
+      };
+      const byWriteKey = await api('POST', '', stack.writeKey, ruleBody);
+      assert.equal(byWriteKey.status, 403, 'a write key only sends events');
+      const created = await api('POST', '', stack.manageKey, ruleBody);
       const createdText = await created.text();
       assert.equal(created.status, 201, createdText);
       const { rule: r, secret } = JSON.parse(createdText) as { rule: RuleView; secret: string };
+      assert.equal(r.destinations[0]?.url, hookUrl, 'the manage key sees the URL in full');
+      assert.equal((await rule(r.id)).destinations[0]?.url, `${new URL(hookUrl).origin}/***`);
 
       await postExpect202(stack.gatewayUrl, stack.writeKey, logins(3));
       await waitFor(async () => (await rule(r.id)).lastValue === 3, {

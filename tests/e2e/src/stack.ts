@@ -25,6 +25,8 @@ export interface Stack {
   readonly gatewayUrl: string;
   readonly writeKey: string;
   readonly readKey: string;
+  /** Changes alert rules (a write key may not). */
+  readonly manageKey: string;
   /** The (first) nats-server; with a cluster, every node is in `natsNodes`. */
   readonly nats: NatsServerHandle;
   readonly natsNodes: NatsServerHandle[];
@@ -95,9 +97,11 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
 
     const writeKey = 'e2e-write-key-0123456789abcdef';
     const readKey = 'e2e-read-key-0123456789abcdef';
+    const manageKey = 'e2e-manage-key-0123456789abcdef';
     const apiKeys = JSON.stringify([
       { key: writeKey, projectId: 'p1', kind: 'write' },
       { key: readKey, projectId: 'p1', kind: 'read' },
+      { key: manageKey, projectId: 'p1', kind: 'manage' },
     ]);
     const common = {
       NATS_URL: natsUrl,
@@ -180,6 +184,7 @@ export async function startStack(partitions = 4, options: StackOptions = {}): Pr
       gatewayUrl: gateway.origin,
       writeKey,
       readKey,
+      manageKey,
       nats,
       natsNodes: broker.nodes,
       db,

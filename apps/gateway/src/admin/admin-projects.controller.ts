@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Ip,
+  Logger,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import {
   CreateProjectBody,
   IssueKeyBody,
@@ -21,10 +32,14 @@ const INVALID_BODY: InvalidInput = {
 
 const summary = ({ projectId: _projectId, ...key }: ApiKeyRecord): ApiKeySummary => key;
 
+type AdminAction = 'project.created' | 'key.issued' | 'key.revoked';
+
 /** `/v1/admin/projects`: create projects, issue, list and revoke their keys (admin token). */
 @Controller('v1/admin/projects')
 @UseGuards(AdminTokenGuard)
 export class AdminProjectsController {
+  private readonly logger = new Logger('AdminAudit');
+
   constructor(
     private readonly registry: ProjectRegistry,
     private readonly services: ServiceClient,
@@ -32,9 +47,11 @@ export class AdminProjectsController {
 
   @Post()
   @HttpCode(201)
-  create(@Body() body: unknown): Promise<ProjectRecord> {
+  async create(@Body() body: unknown, @Ip() address: string): Promise<ProjectRecord> {
     const { name } = validated(CreateProjectBody, body, INVALID_BODY);
-    return this.written(() => this.registry.createProject(name));
+    const project = await this.written(() => this.registry.createProject(name));
+    this.audit('project.created', address, { projectId: project.id });
+    return project;
   }
 
   @Get()
@@ -48,10 +65,12 @@ export class AdminProjectsController {
   async issueKey(
     @Param('projectId') projectId: string,
     @Body() body: unknown,
+    @Ip() address: string,
   ): Promise<IssuedApiKey> {
     this.requireProject(projectId);
     const { kind } = validated(IssueKeyBody, body, INVALID_BODY);
     const issued = await this.written(() => this.registry.issueKey(projectId, kind));
+    this.audit('key.issued', address, { projectId, keyId: issued.record.keyId, kind });
     return { ...summary(issued.record), key: issued.key };
   }
 
@@ -65,11 +84,26 @@ export class AdminProjectsController {
   async revokeKey(
     @Param('projectId') projectId: string,
     @Param('keyId') keyId: string,
+    @Ip() address: string,
   ): Promise<ApiKeySummary> {
     this.requireProject(projectId);
     const revoked = await this.written(() => this.registry.revokeKey(projectId, keyId));
     if (!revoked) throw new ApiError(404, 'key_not_found', `project has no key ${keyId}`);
+    this.audit('key.revoked', address, { projectId, keyId, kind: revoked.kind });
     return summary(revoked);
+  }
+
+  /**
+   * One log line per change: what, to which project and key, who (the admin token's holder, known
+   * by the client address) and when. NOTE: the key itself is never logged, only its id.
+   */
+  private audit(
+    action: AdminAction,
+    address: string,
+    target: { projectId: string; keyId?: string; kind?: string },
+  ): void {
+    const entry = { action, ...target, by: { credential: 'admin_token', address } };
+    this.logger.log({ ...entry, at: new Date().toISOString() }, `admin ${action}`);
   }
 
   /** Writes go to the projects KV bucket: NATS down means 503, not 500. */

@@ -3,27 +3,36 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config/gateway.config.js';
+import { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
 import { ApiError } from '../http/api-error.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/** Admits a request only with `Authorization: Bearer <ADMIN_TOKEN>`. */
+/**
+ * Admits a request only with `Authorization: Bearer <ADMIN_TOKEN>`; a client address that sent a
+ * wrong token too often is refused with `429` (see `FailedAuthLimiter`).
+ */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
   private readonly expected: Buffer;
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
+  constructor(
+    config: ConfigService<GatewayConfig, true>,
+    private readonly failures: FailedAuthLimiter,
+  ) {
     this.expected = digest(config.get('adminToken', { infer: true }));
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const authorization = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
-    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    this.failures.assertAllowed(request.ip, 'admin_token');
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (!token) {
       throw new ApiError(401, 'missing_admin_token', 'send "Authorization: Bearer <admin token>"');
     }
     // NOTE: comparing fixed-length digests keeps the comparison constant-time whatever the length.
     if (!timingSafeEqual(digest(token), this.expected)) {
+      this.failures.recordFailure(request.ip, 'admin_token');
       throw new ApiError(401, 'invalid_admin_token', 'wrong admin token');
     }
     return true;

@@ -11,42 +11,66 @@ import {
   Query,
 } from '@nestjs/common';
 import {
+  AlertRuleListParams,
   AlertRuleReply,
   DeliveryLogParams,
   DeliveryLogReply,
   SUBJECTS,
   type AlertRule,
   type AlertRuleRequest,
+  type KeyKind,
   type Delivery,
   type DeliveryLogQuery,
 } from '@tally/contracts';
 import { RemoteRequestError } from '@tally/nats';
 import type { z } from 'zod';
+import type { ValidGrant } from '../auth/api-keys.js';
+import { KeyGrant } from '../auth/key-grant.decorator.js';
 import { KeyProject } from '../auth/key-project.decorator.js';
 import { ApiError } from '../http/api-error.js';
 import { ServiceClient } from '../http/service-client.js';
 import { INVALID_QUERY, validated } from '../http/validated.js';
 import { RateLimited } from '../rate-limit/rate-limited.decorator.js';
 import { toCreateInput, toPatchInput } from './alert-body.js';
+import { deliveryShownTo, ruleShownTo } from './masked-urls.js';
 
-const STATUS_OF = { not_found: 404, invalid_rule: 400, destination_refused: 400 } as const;
+const STATUS_OF = {
+  not_found: 404,
+  invalid_rule: 400,
+  destination_refused: 400,
+  rule_limit_reached: 409,
+  invalid_cursor: 400,
+} as const;
+
+/** Keys that may read rules: a read key sees webhook URLs masked, a manage key in full. */
+const READERS: readonly KeyKind[] = ['read', 'manage'];
 
 /**
  * `/v1/alerts`: alert rules and their delivery log, owned by the notifier and reached over NATS
- * request/reply. A read key lists and reads; a write key creates, changes and deletes.
+ * request/reply. A read or manage key lists and reads; only a manage key creates, changes and
+ * deletes. NOTE: a write key never gets here: it ships inside clients and web pages.
  */
 @Controller('v1/alerts')
 export class AlertsController {
   constructor(private readonly services: ServiceClient) {}
 
   @Get()
-  @RateLimited('read')
-  async list(@KeyProject() projectId: string): Promise<{ rules: AlertRule[] }> {
-    return { rules: await this.rules({ op: 'list', projectId }) };
+  @RateLimited(READERS)
+  async list(
+    @Query('limit') limit: string | undefined,
+    @Query('cursor') cursor: string | undefined,
+    @KeyGrant() grant: ValidGrant,
+  ): Promise<{ rules: AlertRule[]; nextCursor: string | null }> {
+    const page = validated(AlertRuleListParams, { limit, cursor }, INVALID_QUERY);
+    const reply = await this.send({ op: 'list', projectId: grant.projectId, ...page });
+    return {
+      rules: reply.rules.map((rule) => ruleShownTo(grant.kind, rule)),
+      nextCursor: reply.nextCursor ?? null,
+    };
   }
 
   @Post()
-  @RateLimited('write')
+  @RateLimited('manage')
   @HttpCode(201)
   async create(
     @Body() body: unknown,
@@ -57,16 +81,14 @@ export class AlertsController {
   }
 
   @Get(':id')
-  @RateLimited('read')
-  async get(
-    @Param('id') id: string,
-    @KeyProject() projectId: string,
-  ): Promise<{ rule: AlertRule }> {
-    return { rule: (await this.rules({ op: 'get', projectId, id }))[0]! };
+  @RateLimited(READERS)
+  async get(@Param('id') id: string, @KeyGrant() grant: ValidGrant): Promise<{ rule: AlertRule }> {
+    const [rule] = await this.rules({ op: 'get', projectId: grant.projectId, id });
+    return { rule: ruleShownTo(grant.kind, rule!) };
   }
 
   @Patch(':id')
-  @RateLimited('write')
+  @RateLimited('manage')
   async update(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -77,22 +99,26 @@ export class AlertsController {
   }
 
   @Delete(':id')
-  @RateLimited('write')
+  @RateLimited('manage')
   @HttpCode(204)
   async remove(@Param('id') id: string, @KeyProject() projectId: string): Promise<void> {
     await this.rules({ op: 'delete', projectId, id });
   }
 
   @Get(':id/deliveries')
-  @RateLimited('read')
+  @RateLimited(READERS)
   async deliveries(
     @Param('id') id: string,
     @Query('limit') limit: string | undefined,
-    @KeyProject() projectId: string,
+    @KeyGrant() grant: ValidGrant,
     @Headers('traceparent') traceparent: string | undefined,
   ): Promise<{ deliveries: Delivery[] }> {
     const params = validated(DeliveryLogParams, { limit }, INVALID_QUERY);
-    const query: DeliveryLogQuery = { projectId, ruleId: id, limit: params.limit };
+    const query: DeliveryLogQuery = {
+      projectId: grant.projectId,
+      ruleId: id,
+      limit: params.limit,
+    };
     const reply = await this.request(
       SUBJECTS.alertDeliveries,
       query,
@@ -100,7 +126,7 @@ export class AlertsController {
       traceparent,
     );
     if (!reply.ok) throw new ApiError(STATUS_OF[reply.code], reply.code, reply.message);
-    return { deliveries: reply.deliveries };
+    return { deliveries: reply.deliveries.map((d) => deliveryShownTo(grant.kind, d)) };
   }
 
   private async rules(request: AlertRuleRequest): Promise<AlertRule[]> {

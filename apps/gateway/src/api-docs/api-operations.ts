@@ -1,6 +1,7 @@
 import {
   AlertRuleBody,
   AlertRuleCreatedReply,
+  AlertRuleListParams,
   AlertRuleListReply,
   AlertRuleOneReply,
   AlertRulePatchBody,
@@ -25,7 +26,7 @@ import type { z } from 'zod';
 import * as ex from './api-examples.js';
 import type { ErrorStatus } from './error-codes.js';
 
-export type Auth = 'writeKey' | 'readKey' | 'adminToken' | 'none';
+export type Auth = 'writeKey' | 'readKey' | 'manageKey' | 'adminToken' | 'none';
 
 export interface DocumentedResponse {
   description: string;
@@ -47,7 +48,8 @@ export interface DocumentedOperation {
   tag: string;
   summary: string;
   description?: string;
-  auth: Auth;
+  /** Who may call it; a list when any one of several credentials will do. */
+  auth: Auth | readonly Auth[];
   pathParams?: Record<string, string>;
   query?: z.ZodType;
   body?: { schema: z.ZodType; examples: Record<string, { summary: string; value: unknown }> };
@@ -60,10 +62,15 @@ const BODY_ERRORS = { 413: ['body_too_large'], 415: ['unsupported_media_type'] }
 const KEY_ERRORS = {
   401: ['missing_key', 'invalid_key'],
   403: ['wrong_key_kind'],
-  429: ['rate_limited'],
+  429: ['rate_limited', 'too_many_auth_failures'],
 };
-const ADMIN_ERRORS = { 401: ['missing_admin_token', 'invalid_admin_token'] };
+const ADMIN_ERRORS = {
+  401: ['missing_admin_token', 'invalid_admin_token'],
+  429: ['too_many_auth_failures'],
+};
 const RULE_ID = { id: 'the alert rule id' };
+/** A read key sees webhook URLs masked (`https://hooks.slack.com/***`), a manage key in full. */
+const RULE_READERS: readonly Auth[] = ['readKey', 'manageKey'];
 const PROJECT_ID = { projectId: 'the project id' };
 
 const events: DocumentedOperation[] = [
@@ -162,15 +169,24 @@ const alerts: DocumentedOperation[] = [
     path: '/v1/alerts',
     operationId: 'listAlertRules',
     tag: 'alerts',
-    summary: "The project's alert rules",
-    auth: 'readKey',
+    summary: "The project's alert rules, a page at a time",
+    description:
+      'Oldest first. A page holds at most `limit` rules, fewer when they are large; pass ' +
+      '`nextCursor` as `cursor` for the next page (`null` on the last). A read key sees webhook ' +
+      'URLs masked to their scheme and host.',
+    auth: RULE_READERS,
+    query: AlertRuleListParams,
     responses: {
       200: {
         description: 'The rules',
-        content: json(AlertRuleListReply, { rules: [ex.ALERT_RULE] }),
+        content: json(AlertRuleListReply, { rules: [ex.ALERT_RULE], nextCursor: null }),
       },
     },
-    errors: { ...KEY_ERRORS, 503: ['alerts_unavailable'] },
+    errors: {
+      400: ['invalid_query', 'invalid_cursor'],
+      ...KEY_ERRORS,
+      503: ['alerts_unavailable'],
+    },
   },
   {
     method: 'post',
@@ -181,8 +197,9 @@ const alerts: DocumentedOperation[] = [
     description:
       'Durations are `"30s"`, `"5m"`, `"1h"`, `"1d"` or seconds; `window` is whole minutes up to ' +
       'a day. Webhook URLs that resolve to private addresses are refused. The signing secret is ' +
-      'shown only in this answer.',
-    auth: 'writeKey',
+      'shown only in this answer. A project holds at most `ALERT_RULES_PER_PROJECT` rules ' +
+      '(200 by default); one more is a `409 rule_limit_reached`.',
+    auth: 'manageKey',
     body: {
       schema: AlertRuleBody,
       examples: { rule: { summary: 'A spike alert', value: ex.ALERT_BODY } },
@@ -194,6 +211,7 @@ const alerts: DocumentedOperation[] = [
       400: ['malformed_json', 'invalid_rule', 'destination_refused'],
       ...KEY_ERRORS,
       ...BODY_ERRORS,
+      409: ['rule_limit_reached'],
       503: ['alerts_unavailable'],
     },
   },
@@ -203,7 +221,7 @@ const alerts: DocumentedOperation[] = [
     operationId: 'getAlertRule',
     tag: 'alerts',
     summary: 'One alert rule',
-    auth: 'readKey',
+    auth: RULE_READERS,
     pathParams: RULE_ID,
     responses: {
       200: { description: 'The rule', content: json(AlertRuleOneReply, { rule: ex.ALERT_RULE }) },
@@ -216,7 +234,7 @@ const alerts: DocumentedOperation[] = [
     operationId: 'updateAlertRule',
     tag: 'alerts',
     summary: 'Change some fields of an alert rule',
-    auth: 'writeKey',
+    auth: 'manageKey',
     pathParams: RULE_ID,
     body: {
       schema: AlertRulePatchBody,
@@ -239,7 +257,7 @@ const alerts: DocumentedOperation[] = [
     operationId: 'deleteAlertRule',
     tag: 'alerts',
     summary: 'Delete an alert rule',
-    auth: 'writeKey',
+    auth: 'manageKey',
     pathParams: RULE_ID,
     responses: { 204: { description: 'Deleted' } },
     errors: { ...KEY_ERRORS, 404: ['not_found'], 503: ['alerts_unavailable'] },
@@ -250,7 +268,7 @@ const alerts: DocumentedOperation[] = [
     operationId: 'listAlertDeliveries',
     tag: 'alerts',
     summary: "A rule's webhook deliveries, every attempt logged",
-    auth: 'readKey',
+    auth: RULE_READERS,
     pathParams: RULE_ID,
     query: DeliveryLogParams,
     responses: {

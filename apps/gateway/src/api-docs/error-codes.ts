@@ -6,9 +6,10 @@ export const ERROR_STATUSES = {
   401: 'No credentials, or unknown or revoked ones',
   403: 'A key of the wrong kind',
   404: 'No such resource in this project',
+  409: 'The project is at a limit (e.g. its number of alert rules)',
   413: `The body exceeds ${INGEST_LIMITS.maxBodyBytes} bytes`,
   415: 'The body is not application/json',
-  429: 'Too many requests for this key; wait for Retry-After',
+  429: 'Too many requests for this key, or too many failed authentications from this address; wait for Retry-After',
   503: 'A service or NATS did not answer; nothing was changed, retry after Retry-After',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUSES;
@@ -22,6 +23,8 @@ const EXAMPLE_MESSAGES: Record<string, string> = {
   invalid_query: 'invalid query parameters',
   invalid_rule: 'invalid alert rule',
   destination_refused: 'webhook URL resolves to a private address',
+  rule_limit_reached: 'this project already has 200 alert rules, the most allowed',
+  invalid_cursor: 'the cursor does not point into this list',
   missing_key: 'send "Authorization: Bearer <key>"',
   invalid_key: 'unknown or revoked key',
   wrong_key_kind: 'this endpoint needs a write key',
@@ -34,6 +37,7 @@ const EXAMPLE_MESSAGES: Record<string, string> = {
   unsupported_media_type: 'send the body as application/json',
   rate_limited: 'this key is over its rate limit of 1000 events/s',
   too_many_streams: 'this key already has 20 open streams on this server',
+  too_many_auth_failures: 'too many failed authentications from this address',
   not_stored: 'ingest did not answer; nothing was stored, retry',
   query_unavailable: 'the query service did not answer',
   alerts_unavailable: 'the alert service did not answer',
@@ -48,6 +52,7 @@ const DETAILS: Record<string, Array<Record<string, unknown> & { message: string 
   invalid_rule: [{ path: 'window', message: 'must be whole minutes' }],
   rate_limited: [{ message: 'retry in 1 s', retryAfterSeconds: 1 }],
   too_many_streams: [{ message: 'close one of its streams first', scope: 'key', limit: 20 }],
+  too_many_auth_failures: [{ message: 'retry in 6 s', retryAfterSeconds: 6 }],
 };
 
 export function errorExample(code: string): ApiErrorBody {

@@ -16,13 +16,20 @@ const SECURITY_SCHEMES: Record<Exclude<Auth, 'none'>, OpenAPIV3_1.HttpSecuritySc
   writeKey: {
     type: 'http',
     scheme: 'bearer',
-    description: "A project's write key (`tw_…`): sends events, changes alert rules.",
+    description: "A project's write key (`tw_…`): sends events, and nothing else.",
   },
   readKey: {
     type: 'http',
     scheme: 'bearer',
     description:
-      "A project's read key (`tr_…`): reads metrics, rejected events, live deltas, alerts.",
+      "A project's read key (`tr_…`): reads metrics, rejected events, live deltas, alert rules " +
+      '(webhook URLs masked).',
+  },
+  manageKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      "A project's manage key (`tm_…`): creates, changes, deletes and reads alert rules.",
   },
   adminToken: {
     type: 'http',
@@ -105,7 +112,10 @@ function operation(op: DocumentedOperation): OpenAPIV3_1.OperationObject {
     tags: [op.tag],
     summary: op.summary,
     description: op.description,
-    security: op.auth === 'none' ? [] : [{ [op.auth]: [] }],
+    security: [op.auth]
+      .flat()
+      .filter((auth) => auth !== 'none')
+      .map((auth) => ({ [auth]: [] })),
     parameters: parameters(op),
     ...(op.body
       ? {

@@ -4,6 +4,7 @@ import type { KeyKind } from '@tally/contracts';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from '../http/api-error.js';
 import { hashKey, ProjectRegistry } from '../projects/project-registry.js';
+import { FailedAuthLimiter } from './failed-auth-limiter.js';
 
 interface KeyGrant {
   projectId: string;
@@ -30,6 +31,7 @@ export class ApiKeys {
   constructor(
     config: ConfigService<GatewayConfig, true>,
     private readonly registry: ProjectRegistry,
+    private readonly failures: FailedAuthLimiter,
   ) {
     const keys = config.get('apiKeys', { infer: true });
     this.staticGrants = new Map(
@@ -37,17 +39,28 @@ export class ApiKeys {
     );
   }
 
-  /** The project the bearer key grants `kind` access to, and the key's hash; 401/403 otherwise. */
-  grantFor(authorization: string | undefined, kind: KeyKind): ValidGrant {
+  /**
+   * The project the bearer key grants access to when it is of one of `kinds`, its kind and hash;
+   * 401/403 otherwise, and 429 when the client's `address` sent wrong keys too often.
+   */
+  grantFor(
+    authorization: string | undefined,
+    kinds: readonly KeyKind[],
+    address: string,
+  ): ValidGrant {
+    this.failures.assertAllowed(address, 'api_key');
     const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!key) throw new ApiError(401, 'missing_key', 'send "Authorization: Bearer <key>"');
     const keyHash = hashKey(key);
     const grant = this.lookup(keyHash);
-    if (!grant || grant.revoked) throw new ApiError(401, 'invalid_key', 'unknown or revoked key');
-    if (grant.kind !== kind) {
-      throw new ApiError(403, 'wrong_key_kind', `this endpoint needs a ${kind} key`);
+    if (!grant || grant.revoked) {
+      this.failures.recordFailure(address, 'api_key');
+      throw new ApiError(401, 'invalid_key', 'unknown or revoked key');
     }
-    return { projectId: grant.projectId, kind, keyHash };
+    if (!kinds.includes(grant.kind)) {
+      throw new ApiError(403, 'wrong_key_kind', `this endpoint needs a ${kinds.join(' or ')} key`);
+    }
+    return { projectId: grant.projectId, kind: grant.kind, keyHash };
   }
 
   private lookup(hash: string): KeyGrant | undefined {

@@ -1,11 +1,11 @@
-import { ProjectId } from '@tally/contracts';
+import { KeyKind, ProjectId } from '@tally/contracts';
 import { envFields, loadConfig } from '@tally/platform';
 import { z } from 'zod';
 
 const ApiKey = z.object({
   key: z.string().min(16, 'keys must be at least 16 characters'),
   projectId: ProjectId,
-  kind: z.enum(['write', 'read']),
+  kind: KeyKind,
 });
 
 /** A rate; `0` turns the limit off. */
@@ -39,11 +39,16 @@ const GatewayEnv = z.object({
   RATE_LIMIT_WRITE_BURST_EVENTS: envFields.positiveInt(100_000),
   RATE_LIMIT_READ_REQUESTS_PER_SECOND: rate(100),
   RATE_LIMIT_READ_BURST: envFields.positiveInt(200),
+  RATE_LIMIT_MANAGE_REQUESTS_PER_SECOND: rate(10),
+  RATE_LIMIT_MANAGE_BURST: envFields.positiveInt(20),
   RATE_LIMIT_SYNC_MS: envFields.positiveInt(100),
   // GET /v1/live: open streams per read key and per replica, and how long one may stay open.
   LIVE_MAX_STREAMS_PER_KEY: envFields.positiveInt(20),
   LIVE_MAX_STREAMS: envFields.positiveInt(2_000),
   LIVE_MAX_STREAM_LIFETIME_MS: envFields.positiveInt(30 * 60_000),
+  AUTH_FAILURES_PER_MINUTE: rate(10),
+  AUTH_FAILURES_BURST: envFields.positiveInt(20),
+  AUTH_FAILURES_MAX_ADDRESSES: envFields.positiveInt(100_000),
 });
 
 export type ApiKeyConfig = z.infer<typeof ApiKey>;
@@ -75,7 +80,15 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
         ratePerSecond: e.RATE_LIMIT_READ_REQUESTS_PER_SECOND,
         burst: e.RATE_LIMIT_READ_BURST,
       },
+      manage: {
+        ratePerSecond: e.RATE_LIMIT_MANAGE_REQUESTS_PER_SECOND,
+        burst: e.RATE_LIMIT_MANAGE_BURST,
+      },
       syncMs: e.RATE_LIMIT_SYNC_MS,
+    },
+    authFailures: {
+      policy: { ratePerSecond: e.AUTH_FAILURES_PER_MINUTE / 60, burst: e.AUTH_FAILURES_BURST },
+      maxAddresses: e.AUTH_FAILURES_MAX_ADDRESSES,
     },
   };
 }

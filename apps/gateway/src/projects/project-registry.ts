@@ -10,7 +10,7 @@ import type { GatewayConfig } from '../config/gateway.config.js';
 export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 const OWN_WRITE_WAIT_MS = 5_000;
-const KEY_PREFIXES: Record<KeyKind, string> = { write: 'tw_', read: 'tr_' };
+const KEY_PREFIXES: Record<KeyKind, string> = { write: 'tw_', read: 'tr_', manage: 'tm_' };
 
 interface StoredKey {
   hash: string;

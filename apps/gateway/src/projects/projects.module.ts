@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ApiKeys } from '../auth/api-keys.js';
+import { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
 import { ProjectRegistry } from './project-registry.js';
 
 /**
@@ -8,7 +9,7 @@ import { ProjectRegistry } from './project-registry.js';
  */
 @Global()
 @Module({
-  providers: [ProjectRegistry, ApiKeys],
-  exports: [ProjectRegistry, ApiKeys],
+  providers: [ProjectRegistry, ApiKeys, FailedAuthLimiter],
+  exports: [ProjectRegistry, ApiKeys, FailedAuthLimiter],
 })
 export class ProjectsModule {}

@@ -10,6 +10,7 @@ function limiter(readPerSecond = 2) {
   const policies = {
     write: { ratePerSecond: 100, burst: 100 },
     read: { ratePerSecond: readPerSecond, burst: 2 },
+    manage: { ratePerSecond: 1, burst: 1 },
   };
   return { clock, limiter: new KeyRateLimiter(policies, () => clock.now) };
 }

@@ -3,8 +3,8 @@ import type { KeyKind } from '@tally/contracts';
 import type { RequestCost } from './request-cost.js';
 
 export interface RateLimitRule {
-  /** The key the route needs; its kind picks the limit. */
-  kind: KeyKind;
+  /** The kinds of key the route takes; the kind of the key that came picks the limit. */
+  kinds: readonly KeyKind[];
   cost: RequestCost;
 }
 

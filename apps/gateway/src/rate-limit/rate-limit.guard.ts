@@ -1,5 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { KeyKind } from '@tally/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { ApiKeys, type ValidGrant } from '../auth/api-keys.js';
@@ -17,7 +18,7 @@ const throttled = new Counter({
   labelNames: ['kind'] as const,
 });
 
-const UNITS = { write: 'events', read: 'requests' } as const;
+const UNITS = { write: 'events', read: 'requests', manage: 'requests' } as const;
 
 /**
  * Authenticates the route's key and charges the request to it (see `@RateLimited`). Keys that
@@ -43,35 +44,35 @@ export class RateLimitGuard implements CanActivate {
     if (!rule) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const grant = this.keys.grantFor(request.headers.authorization, rule.kind);
+    const grant = this.keys.grantFor(request.headers.authorization, rule.kinds, request.ip);
     recordGrant(request, grant);
-    const policy = this.limiter.policyOf(rule.kind);
+    const policy = this.limiter.policyOf(grant.kind);
     if (!policy || this.reserved(request, grant, rule)) return true;
-    const admission = this.limiter.take(grant.keyHash, rule.kind, rule.cost.ofBody(request.body));
+    const admission = this.limiter.take(grant.keyHash, grant.kind, rule.cost.ofBody(request.body));
     if (!admission) return true;
     if (admission.admitted) {
       void http.getResponse<FastifyReply>().headers(rateLimitHeaders(policy, admission.remaining));
       return true;
     }
-    throttled.inc({ kind: rule.kind });
-    throw this.refusal(rule, policy, admission.retryAfterSeconds);
+    throttled.inc({ kind: grant.kind });
+    throw this.refusal(grant.kind, policy, admission.retryAfterSeconds);
   }
 
   private reserved(request: FastifyRequest, grant: ValidGrant, rule: RateLimitRule): boolean {
     const most = rule.cost.settled?.atMost(request.body);
-    if (most === undefined || !this.limiter.holds(grant.keyHash, rule.kind, most)) return false;
-    this.limiter.reserve(grant.keyHash, rule.kind, most);
+    if (most === undefined || !this.limiter.holds(grant.keyHash, grant.kind, most)) return false;
+    this.limiter.reserve(grant.keyHash, grant.kind, most);
     holdReservation(request, {
       keyHash: grant.keyHash,
-      kind: rule.kind,
+      kind: grant.kind,
       tokens: most,
       cost: rule.cost,
     });
     return true;
   }
 
-  private refusal(rule: RateLimitRule, policy: BucketPolicy, seconds: number): ApiError {
-    const limit = `${policy.ratePerSecond} ${UNITS[rule.kind]}/s`;
+  private refusal(kind: KeyKind, policy: BucketPolicy, seconds: number): ApiError {
+    const limit = `${policy.ratePerSecond} ${UNITS[kind]}/s`;
     const headers = { ...rateLimitHeaders(policy, 0), 'Retry-After': String(seconds) };
     return new ApiError(
       429,

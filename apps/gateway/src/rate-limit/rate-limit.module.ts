@@ -15,8 +15,8 @@ import { RateUsageExchange } from './rate-usage.exchange.js';
       provide: KeyRateLimiter,
       inject: [ConfigService],
       useFactory: (config: ConfigService<GatewayConfig, true>) => {
-        const { write, read } = config.get('rateLimits', { infer: true });
-        return new KeyRateLimiter({ write, read });
+        const { write, read, manage } = config.get('rateLimits', { infer: true });
+        return new KeyRateLimiter({ write, read, manage });
       },
     },
     RateUsageExchange,

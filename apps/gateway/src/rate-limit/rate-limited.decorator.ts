@@ -6,13 +6,13 @@ import { RateLimitSettlement } from './rate-limit-settlement.interceptor.js';
 import { ONE_REQUEST, type RequestCost } from './request-cost.js';
 
 /**
- * Checks the bearer key of `kind` and charges the request to that key's limit before the handler
- * runs: `401`/`403` for a bad key, `429` with `Retry-After` over the limit. A request costs 1
- * unless `cost` says otherwise.
+ * Checks that the bearer key is of `kind` (or one of the kinds) and charges the request to that
+ * key's limit before the handler runs: `401`/`403` for a bad key, `429` with `Retry-After` over
+ * the limit. A request costs 1 unless `cost` says otherwise.
  */
-export const RateLimited = (kind: KeyKind, cost: RequestCost = ONE_REQUEST) =>
+export const RateLimited = (kind: KeyKind | readonly KeyKind[], cost: RequestCost = ONE_REQUEST) =>
   applyDecorators(
-    RateLimitRule({ kind, cost }),
+    RateLimitRule({ kinds: typeof kind === 'string' ? [kind] : kind, cost }),
     UseGuards(RateLimitGuard),
     UseInterceptors(RateLimitSettlement),
   );

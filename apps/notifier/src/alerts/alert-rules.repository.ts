@@ -2,16 +2,34 @@ import { Injectable } from '@nestjs/common';
 import type { AlertRule, AlertRuleInput } from '@tally/contracts';
 import { PrismaService } from '../database/prisma.service.js';
 import type { AlertRule as RuleRow } from '../generated/prisma/client.js';
+import type { RulePosition } from './rule-list-page.js';
+
+/** First key of the two-key advisory lock that serialises rule creation per project. */
+const RULE_COUNT_LOCK_SPACE = 0x7a11_0001;
 
 /** The only place that reads or writes alert rules for CRUD. */
 @Injectable()
 export class AlertRulesRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async list(projectId: string): Promise<AlertRule[]> {
+  /** Up to `take` of the project's rules after `after`, oldest first. */
+  async page(
+    projectId: string,
+    after: RulePosition | undefined,
+    take: number,
+  ): Promise<AlertRule[]> {
     const rows = await this.prisma.alertRule.findMany({
-      where: { projectId },
-      orderBy: { createdAt: 'asc' },
+      where: {
+        projectId,
+        ...(after && {
+          OR: [
+            { createdAt: { gt: after.createdAt } },
+            { createdAt: after.createdAt, id: { gt: after.id } },
+          ],
+        }),
+      },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take,
     });
     return rows.map(toContract);
   }
@@ -21,29 +39,23 @@ export class AlertRulesRepository {
     return row ? toContract(row) : undefined;
   }
 
-  async create(
+  /**
+   * Creates the rule unless the project already has `maxRules`; `undefined` then. NOTE: the
+   * advisory lock makes count-then-insert atomic per project, so concurrent creates cannot
+   * overshoot the limit.
+   */
+  createWithin(
+    maxRules: number,
     id: string,
     projectId: string,
     rule: AlertRuleInput,
     secret: string,
-  ): Promise<AlertRule> {
-    const row = await this.prisma.alertRule.create({
-      data: {
-        id,
-        projectId,
-        secret,
-        ...columns(rule),
-        name: rule.name,
-        metric: rule.metric,
-        eventType: rule.eventType,
-        windowSeconds: rule.windowSeconds,
-        comparison: rule.comparison,
-        threshold: rule.threshold,
-        cooldownSeconds: rule.cooldownSeconds,
-        destinations: rule.destinations,
-      },
+  ): Promise<AlertRule | undefined> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${RULE_COUNT_LOCK_SPACE}::int, hashtext(${projectId}))::text`;
+      if ((await tx.alertRule.count({ where: { projectId } })) >= maxRules) return undefined;
+      return toContract(await tx.alertRule.create({ data: newRow(id, projectId, rule, secret) }));
     });
-    return toContract(row);
   }
 
   async update(
@@ -63,6 +75,23 @@ export class AlertRulesRepository {
     const { count } = await this.prisma.alertRule.deleteMany({ where: { projectId, id } });
     return count > 0;
   }
+}
+
+function newRow(id: string, projectId: string, rule: AlertRuleInput, secret: string) {
+  return {
+    id,
+    projectId,
+    secret,
+    ...columns(rule),
+    name: rule.name,
+    metric: rule.metric,
+    eventType: rule.eventType,
+    windowSeconds: rule.windowSeconds,
+    comparison: rule.comparison,
+    threshold: rule.threshold,
+    cooldownSeconds: rule.cooldownSeconds,
+    destinations: rule.destinations,
+  };
 }
 
 function columns(rule: Partial<AlertRuleInput>) {

@@ -1,32 +1,49 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Counter } from 'prom-client';
 import {
   AlertRuleInput,
   type AlertDestination,
   type AlertRuleReply,
   type AlertRuleRequest,
 } from '@tally/contracts';
+import type { NotifierConfig } from '../config/notifier.config.js';
 import { AddressPolicy, DestinationRefusedError } from '../webhooks/address-policy.js';
 import { generateSecret } from '../webhooks/webhook-signature.js';
 import { AlertRulesRepository } from './alert-rules.repository.js';
+import { cursorAfter, fittingPage, positionOf } from './rule-list-page.js';
 
 type Failure = Extract<AlertRuleReply, { ok: false }>;
+type ListRequest = Extract<AlertRuleRequest, { op: 'list' }>;
 
-/** Rule CRUD: validates rules and refuses destinations that resolve to forbidden addresses. */
+const refusedAtLimit = new Counter({
+  name: 'tally_notifier_rules_refused_at_limit_total',
+  help: 'Alert rules not created because their project had ALERT_RULES_PER_PROJECT rules',
+});
+
+/**
+ * Rule CRUD: validates rules, refuses destinations that resolve to forbidden addresses, keeps a
+ * project within its rule limit and lists rules a page at a time.
+ */
 @Injectable()
 export class AlertRulesService {
   private readonly logger = new Logger(AlertRulesService.name);
+  private readonly maxRulesPerProject: number;
 
   constructor(
     private readonly rules: AlertRulesRepository,
     private readonly policy: AddressPolicy,
-  ) {}
+    config: ConfigService<NotifierConfig, true>,
+  ) {
+    this.maxRulesPerProject = config.get('alerts', { infer: true }).rulesPerProject;
+  }
 
   async handle(request: AlertRuleRequest): Promise<AlertRuleReply> {
     const { projectId } = request;
     switch (request.op) {
       case 'list':
-        return { ok: true, rules: await this.rules.list(projectId) };
+        return this.page(request);
       case 'get': {
         const rule = await this.rules.get(projectId, request.id);
         return rule ? { ok: true, rules: [rule] } : notFound(request.id);
@@ -36,7 +53,18 @@ export class AlertRulesService {
           consistency(request.rule) ?? (await this.refusal(request.rule.destinations));
         if (problem) return problem;
         const secret = generateSecret();
-        const rule = await this.rules.create(randomUUID(), projectId, request.rule, secret);
+        const max = this.maxRulesPerProject;
+        const rule = await this.rules.createWithin(
+          max,
+          randomUUID(),
+          projectId,
+          request.rule,
+          secret,
+        );
+        if (!rule) {
+          refusedAtLimit.inc();
+          return limitReached(max);
+        }
         this.logger.log({ projectId, ruleId: rule.id }, 'alert rule created');
         return { ok: true, rules: [rule], secret };
       }
@@ -62,6 +90,20 @@ export class AlertRulesService {
     }
   }
 
+  private async page({ projectId, limit, cursor }: ListRequest): Promise<AlertRuleReply> {
+    const after = cursor === undefined ? undefined : positionOf(cursor);
+    if (cursor !== undefined && !after) {
+      return { ok: false, code: 'invalid_cursor', message: 'not a cursor of this list' };
+    }
+    // One more than the page: whether it exists says whether a next page does.
+    const rules = await this.rules.page(projectId, after, limit + 1);
+    const page = fittingPage(rules.slice(0, limit));
+    const last = page.at(-1);
+    return page.length < rules.length && last
+      ? { ok: true, rules: page, nextCursor: cursorAfter(last) }
+      : { ok: true, rules: page };
+  }
+
   private async refusal(destinations: readonly AlertDestination[]): Promise<Failure | undefined> {
     for (const d of destinations) {
       try {
@@ -84,6 +126,11 @@ function consistency(rule: AlertRuleInput): Failure | undefined {
   return undefined;
 }
 
+const limitReached = (max: number): Failure => ({
+  ok: false,
+  code: 'rule_limit_reached',
+  message: `this project already has ${max} alert rules, the most allowed; delete one first`,
+});
 const invalid = (message: string): Failure => ({ ok: false, code: 'invalid_rule', message });
 const notFound = (id: string): Failure => ({
   ok: false,

@@ -280,6 +280,26 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     assert.ok(hits[1]!.at - hits[0]!.at >= 150, 'backoff between attempts');
   });
 
+  it('logs an answer holding a NUL byte as text Postgres can store (issue 12, finding 9)', async () => {
+    scripts.set('/nul', [(res) => res.writeHead(500).end('bad\u0000answer')]);
+    values.set('nul', 50);
+    const { id } = await createRule('nul', '/nul');
+    const [d] = await waitFor(
+      async () => {
+        const list = await deliveries(id);
+        return list[0]?.status === 'succeeded' ? list : undefined;
+      },
+      { ...WAIT, what: 'delivery after an answer with a NUL byte' },
+    );
+    assert.deepEqual(
+      d!.log.map((a) => [a.statusCode, a.responseExcerpt]),
+      [
+        [500, 'bad\ufffdanswer'],
+        [200, 'thanks'],
+      ],
+    );
+  });
+
   it('times out a receiver that hangs and retries it', async () => {
     scripts.set('/hang', [() => undefined]);
     values.set('hang', 50);
@@ -360,7 +380,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     assert.equal(refused.ok ? 'updated' : refused.code, 'destination_refused');
     const other = await rules({ op: 'get', projectId: 'someone-else', id });
     assert.equal(other.ok ? 'found' : other.code, 'not_found');
-    const list = await rules({ op: 'list', projectId: 'someone-else' });
+    const list = await rules({ op: 'list', projectId: 'someone-else', limit: 50 });
     assert.deepEqual(list.ok && list.rules, []);
   });
 

@@ -29,6 +29,7 @@ const NotifierEnv = z.object({
   ALERT_POLL_INTERVAL: durationMs('500ms'),
   ALERT_QUERY_TIMEOUT: durationMs('2s'),
   ALERT_EVAL_BATCH: envFields.positiveInt(1000),
+  ALERT_RULES_PER_PROJECT: envFields.positiveInt(200),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
     .default('0,5s,5m,30m,2h,5h,10h,10h')
@@ -84,6 +85,7 @@ export function notifierConfig(env: Record<string, string | undefined>) {
       pollIntervalMs: e.ALERT_POLL_INTERVAL,
       queryTimeoutMs: e.ALERT_QUERY_TIMEOUT,
       evalBatchSize: e.ALERT_EVAL_BATCH,
+      rulesPerProject: e.ALERT_RULES_PER_PROJECT,
     },
     webhooks: {
       retry: {

@@ -96,7 +96,11 @@ export async function sendWebhook(
   }
 }
 
-/** Reads at most `cap` bytes and drops the rest, so a huge response costs nothing to store. */
+/**
+ * Reads at most `cap` bytes and drops the rest, so a huge response costs nothing to store.
+ * NOTE: decoding as UTF-8 replaces invalid bytes with U+FFFD, but keeps NUL, which Postgres text
+ * refuses: it is replaced too, or the attempt could not be logged.
+ */
 async function readCapped(
   body: AsyncIterable<Buffer> & { destroy(): void },
   cap: number,
@@ -111,5 +115,5 @@ async function readCapped(
       break;
     }
   }
-  return Buffer.concat(chunks).subarray(0, cap).toString('utf8');
+  return Buffer.concat(chunks).subarray(0, cap).toString('utf8').replaceAll('\u0000', '\ufffd');
 }
