@@ -6,7 +6,9 @@ export {
   TrackedEvent,
   EventBatchBody,
   StoredEvent,
+  eventErrors,
 } from './events.js';
+export { CONTENT_REJECTIONS, isStorableText } from './event-content.js';
 export {
   EventError,
   EventRejection,

@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { INGEST_LIMITS, TrackedEvent, type EventError, type StoredEvent } from '@tally/contracts';
+import {
+  eventErrors,
+  INGEST_LIMITS,
+  TrackedEvent,
+  type EventError,
+  type StoredEvent,
+} from '@tally/contracts';
 
 export interface NormaliseContext {
   projectId: string;
@@ -25,16 +31,7 @@ export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContex
     return reject('', 'too_large', `event exceeds ${INGEST_LIMITS.maxEventBytes} bytes`);
   }
   const parsed = TrackedEvent.safeParse(raw);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((issue) => ({
-        path: issue.path.join('.'),
-        code: issue.code,
-        message: issue.message,
-      })),
-    };
-  }
+  if (!parsed.success) return { ok: false, errors: eventErrors(parsed.error.issues) };
   const event = parsed.data;
   const timestamp = eventTime(event.timestamp, ctx);
   if (timestamp > ctx.receivedAt + ctx.maxFutureMs) {
