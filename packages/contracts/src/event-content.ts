@@ -24,10 +24,12 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * counted as one.
  */
 const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** NUL or any surrogate: most text has neither, and this is the cheaper test. */
+const SUSPECT = /[\0\uD800-\uDFFF]/;
 
 /** Whether Postgres stores `text` exactly as it is. */
 export function isStorableText(text: string): boolean {
-  return !UNSTORABLE.test(text);
+  return !SUSPECT.test(text) || !UNSTORABLE.test(text);
 }
 
 /** Whether `text` fits a rollup dimension (see `INGEST_LIMITS.maxDimensionBytes`). */
@@ -58,26 +60,36 @@ export function contentProblems(value: unknown): ContentProblem[] {
   return found;
 }
 
+/** `path` is the walk's own stack (pushed and popped, copied only into a problem). */
 function walk(value: unknown, path: Array<string | number>, found: ContentProblem[]): void {
-  if (found.length >= INGEST_LIMITS.maxContentProblems) return;
   if (typeof value === 'string') {
-    if (!isStorableText(value)) found.push(unstorable(path));
+    if (!isStorableText(value)) found.push(unstorable([...path]));
     return;
   }
   if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => walk(item, [...path, i], found));
+    for (let i = 0; i < value.length && found.length < INGEST_LIMITS.maxContentProblems; i++) {
+      path.push(i);
+      walk(value[i], path, found);
+      path.pop();
+    }
     return;
   }
   for (const [key, item] of Object.entries(value)) {
-    const at = [...path, key];
+    if (found.length >= INGEST_LIMITS.maxContentProblems) return;
+    path.push(key);
     if (RESERVED_KEYS.has(key)) {
-      found.push({ path: at, reason: CONTENT_REJECTIONS.reservedKey, message: 'reserved key' });
+      found.push({
+        path: [...path],
+        reason: CONTENT_REJECTIONS.reservedKey,
+        message: 'reserved key',
+      });
     } else if (!isStorableText(key)) {
-      found.push(unstorable(at));
+      found.push(unstorable([...path]));
     } else {
-      walk(item, at, found);
+      walk(item, path, found);
     }
+    path.pop();
   }
 }
 

@@ -109,6 +109,15 @@ describe('TrackedEvent: only text Postgres stores as sent', () => {
     assert.deepEqual(issues(click('\u{1F600}\u{10FFFF}')), []);
   });
 
+  it('reports at most maxContentProblems reasons, however many the event carries', () => {
+    const properties = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [`k${i}`, '\u0000']),
+    );
+    const reasons = issues({ type: 'custom', name: 'n', userId: 'u', properties });
+    assert.equal(reasons.length, INGEST_LIMITS.maxContentProblems);
+    assert.deepEqual(reasons[0], 'properties.k0:unstorable_text');
+  });
+
   it('accepts every other control character and noncharacter', () => {
     const controls = [...Array(0x20).keys(), 0x7f, 0x85, 0xfffe, 0xffff]
       .filter((c) => c !== 0)
