@@ -117,6 +117,14 @@ describe('POST /v1/events under random and hostile bodies (real gateway, ingest,
   it('leaves both services healthy, Object.prototype clean, and a valid batch accepted', async () => {
     assert.equal((await fetch(`${gateway.base}/readyz`)).status, 200);
     assert.equal((await fetch(ingestReady)).status, 200);
+    const metrics = await (await fetch(new URL('/metrics', ingestReady))).text();
+    for (const code of ['unstorable_text', 'reserved_key']) {
+      const line = new RegExp(
+        `^tally_ingest_rejected_events_total\\{code="${code}"\\} (\\d+)$`,
+        'm',
+      );
+      assert.ok(Number(line.exec(metrics)?.[1] ?? 0) > 0, `ingest counted ${code} rejections`);
+    }
     assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), prototypeKeys);
     for (const key in {}) assert.fail(`Object.prototype gained an enumerable ${key}`);
     const events = [

@@ -30,6 +30,12 @@ const eventsTotal = new Counter({
   labelNames: ['outcome'] as const,
 });
 
+const rejectedTotal = new Counter({
+  name: 'tally_ingest_rejected_events_total',
+  help: 'Events ingest refused and stored as rejected, by the code of their first reason',
+  labelNames: ['code'] as const,
+});
+
 /** Validates, normalises and partitions a batch, and stores it durably before answering. */
 @Injectable()
 export class IngestionService {
@@ -60,6 +66,10 @@ export class IngestionService {
     const accepted = request.events.length - rejected.length;
     eventsTotal.inc({ outcome: 'accepted' }, accepted);
     eventsTotal.inc({ outcome: 'rejected' }, rejected.length);
+    // NOTE: codes are zod's issue codes and the contracts' own reasons: a small, fixed set.
+    for (const rejection of rejected) {
+      rejectedTotal.inc({ code: rejection.errors[0]?.code ?? 'unknown' });
+    }
     return { stored: true, accepted, rejected };
   }
 
