@@ -122,4 +122,21 @@ describe('normaliseEvent', () => {
     assert.equal(event.revenue?.amountMicros, 1e15);
     assert.ok(Number.isSafeInteger(event.revenue?.amountMicros));
   });
+
+  it('rejects event times Postgres cannot store, whatever window is configured', () => {
+    const anyAge = { ...ctx, maxAgeMs: 1e16, maxFutureMs: 1e16 };
+    const at = (iso: string) => ({ type: 'custom', name: 'x', userId: 'u', timestamp: iso });
+    assert.deepEqual(errorCodes(at('0000-06-01T00:00:00Z'), anyAge), [
+      'timestamp:timestamp_out_of_range',
+    ]);
+    assert.equal(
+      new Date(accepted(at('0001-01-01T00:00:00Z'), anyAge).timestamp).toISOString(),
+      '0001-01-01T00:00:00.000Z',
+    );
+    // The client's clock is an hour behind: the corrected time falls past the year 9999.
+    const behind = { ...anyAge, sentAt: new Date(receivedAt - 3_600_000).toISOString() };
+    assert.deepEqual(errorCodes(at('9999-12-31T23:30:00Z'), behind), [
+      'timestamp:timestamp_out_of_range',
+    ]);
+  });
 });

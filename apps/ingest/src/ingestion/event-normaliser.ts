@@ -19,6 +19,16 @@ export interface NormaliseContext {
   requestBytes?: number;
 }
 
+/**
+ * Event times the rollups can hold: Postgres takes no year 0 and no ISO years beyond 9999 (the
+ * aggregator sends buckets as ISO text). The configured window keeps times well inside unless
+ * it is set to thousands of years, so this only guards the promise of a `202`.
+ */
+const STORABLE_TIME = {
+  min: Date.parse('0001-01-01T00:00:00.000Z'),
+  max: Date.parse('9999-12-31T23:59:59.999Z'),
+};
+
 export type Normalised = { ok: true; event: StoredEvent } | { ok: false; errors: EventError[] };
 
 /**
@@ -39,6 +49,9 @@ export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContex
   }
   if (timestamp < ctx.receivedAt - ctx.maxAgeMs) {
     return reject('timestamp', 'timestamp_too_old', 'event time is older than the accepted window');
+  }
+  if (timestamp < STORABLE_TIME.min || timestamp > STORABLE_TIME.max) {
+    return reject('timestamp', 'timestamp_out_of_range', 'event time is outside years 1 to 9999');
   }
   return {
     ok: true,
