@@ -20,9 +20,7 @@ import { Counter } from 'prom-client';
 import type { IngestConfig } from '../config/ingest.config.js';
 import { normaliseEvent } from './event-normaliser.js';
 import { partitionOf } from './partitioner.js';
-import { eventBatchMessages, rejectedEventMessage } from './stored-batches.js';
-
-const EXCERPT_CHARS = 512;
+import { eventBatchMessages, rejectedEventMessage, rejectedExcerpt } from './stored-batches.js';
 
 const eventsTotal = new Counter({
   name: 'tally_ingest_events_total',
@@ -103,7 +101,7 @@ export class IngestionService {
         index,
         receivedAt: request.receivedAt,
         errors: result.errors,
-        excerpt: (JSON.stringify(raw) ?? 'null').slice(0, EXCERPT_CHARS),
+        excerpt: rejectedExcerpt(raw),
       });
     });
     return { byPartition, rejected, records };
