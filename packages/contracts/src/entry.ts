@@ -8,7 +8,7 @@ export {
   StoredEvent,
   eventErrors,
 } from './events.js';
-export { CONTENT_REJECTIONS, isStorableText } from './event-content.js';
+export { isStorableText } from './event-content.js';
 export {
   EventError,
   EventRejection,
