@@ -6,7 +6,9 @@ export {
   TrackedEvent,
   EventBatchBody,
   StoredEvent,
+  eventErrors,
 } from './events.js';
+export { isStorableText } from './event-content.js';
 export {
   EventError,
   EventRejection,

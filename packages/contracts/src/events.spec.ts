@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TrackedEvent } from './events.js';
+import { eventErrors, TrackedEvent } from './events.js';
+import { INGEST_LIMITS } from './limits.js';
 
 const user = { userId: 'u-1' };
 
 function issues(input: unknown): string[] {
   const result = TrackedEvent.safeParse(input);
-  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}:${i.code}`);
+  return result.success ? [] : eventErrors(result.error.issues).map((e) => `${e.path}:${e.code}`);
 }
 
 describe('TrackedEvent', () => {
@@ -56,11 +57,20 @@ describe('TrackedEvent', () => {
     ]);
   });
 
-  it('rejects prototype-polluting property keys', () => {
-    const hostile: unknown = JSON.parse(
-      '{"type":"click","userId":"u","properties":{"__proto__":{"x":1}}}',
+  it('rejects prototype-polluting keys anywhere in the event, naming the key', () => {
+    const hostile = (json: string) => issues(JSON.parse(json));
+    assert.deepEqual(hostile('{"type":"click","userId":"u","properties":{"__proto__":{"x":1}}}'), [
+      'properties.__proto__:reserved_key',
+    ]);
+    assert.deepEqual(hostile('{"type":"click","userId":"u","__proto__":{"x":1}}'), [
+      '__proto__:reserved_key',
+    ]);
+    assert.deepEqual(
+      hostile(
+        '{"type":"custom","name":"n","userId":"u","properties":{"a":[{"constructor":{"prototype":1}}]}}',
+      ),
+      ['properties.a.0.constructor:reserved_key'],
     );
-    assert.deepEqual(issues(hostile), ['properties.__proto__:custom']);
   });
 
   it('rejects a missing userId, a bad id and a bad timestamp', () => {
@@ -69,5 +79,67 @@ describe('TrackedEvent', () => {
       'timestamp:invalid_format',
       'userId:invalid_type',
     ]);
+  });
+});
+
+describe('TrackedEvent: only text Postgres stores as sent', () => {
+  const click = (element: string, userId = 'u') => ({
+    type: 'click',
+    userId,
+    properties: { element },
+  });
+
+  it('rejects a NUL in any string, naming where (finding 1 of issue 12)', () => {
+    assert.deepEqual(issues(click('a\u0000b')), ['properties.element:unstorable_text']);
+    assert.deepEqual(issues(click('a', 'nul\u0000user')), ['userId:unstorable_text']);
+    assert.deepEqual(
+      issues({ type: 'custom', name: 'n', userId: 'u', properties: { deep: [{ x: '\u0000' }] } }),
+      ['properties.deep.0.x:unstorable_text'],
+    );
+    assert.deepEqual(
+      issues({ type: 'custom', name: 'n', userId: 'u', properties: { 'k\u0000': 1 } }),
+      ['properties.k\u0000:unstorable_text'],
+    );
+  });
+
+  it('rejects lone surrogates (Postgres would store U+FFFD), keeps paired ones', () => {
+    assert.deepEqual(issues(click('a\uD800')), ['properties.element:unstorable_text']);
+    assert.deepEqual(issues(click('\uDC00a')), ['properties.element:unstorable_text']);
+    assert.deepEqual(issues(click('\uDC00\uD800')), ['properties.element:unstorable_text']);
+    assert.deepEqual(issues(click('\u{1F600}\u{10FFFF}')), []);
+  });
+
+  it('reports at most maxContentProblems reasons, however many the event carries', () => {
+    const properties = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [`k${i}`, '\u0000']),
+    );
+    const reasons = issues({ type: 'custom', name: 'n', userId: 'u', properties });
+    assert.equal(reasons.length, INGEST_LIMITS.maxContentProblems);
+    assert.deepEqual(reasons[0], 'properties.k0:unstorable_text');
+  });
+
+  it('accepts every other control character and noncharacter', () => {
+    const controls = [...Array(0x20).keys(), 0x7f, 0x85, 0xfffe, 0xffff]
+      .filter((c) => c !== 0)
+      .map((c) => String.fromCharCode(c))
+      .join('');
+    assert.deepEqual(issues(click(controls, controls)), []);
+  });
+
+  it('rejects a dimension whose UTF-8 is too long for the rollups index, by bytes', () => {
+    const bytes = INGEST_LIMITS.maxDimensionBytes;
+    const cjk = '\u4E00'.repeat(Math.floor(bytes / 3) + 1);
+    assert.deepEqual(issues(click(cjk)), ['properties.element:dimension_too_long']);
+    assert.deepEqual(issues({ type: 'custom', userId: 'u', name: cjk }), [
+      'name:dimension_too_long',
+    ]);
+    assert.deepEqual(issues({ type: 'page_view', userId: 'u', properties: { path: cjk } }), [
+      'properties.path:dimension_too_long',
+    ]);
+    const login = { type: 'login', userId: 'u', properties: { method: cjk, success: true } };
+    assert.deepEqual(issues(login), ['properties.method:dimension_too_long']);
+    assert.deepEqual(issues(click('\u4E00'.repeat(Math.floor(bytes / 3)))), []);
+    assert.deepEqual(issues(click('x'.repeat(INGEST_LIMITS.maxStringLength))), []);
+    assert.deepEqual(issues(click('\u{1F600}'.repeat(INGEST_LIMITS.maxStringLength / 2))), []);
   });
 });

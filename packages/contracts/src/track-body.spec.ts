@@ -28,12 +28,31 @@ describe('parseTrackBody', () => {
     assert.deepEqual(parsed, { ok: true, batch: { events: [{ type: 'nope' }, 42] } });
   });
 
-  it('refuses what is not JSON, and prototype-polluting keys, as malformed_json', () => {
+  it('refuses what is not JSON as malformed_json', () => {
     assert.equal(codeOf('{"events": ['), 'malformed_json');
     assert.equal(codeOf(''), 'malformed_json');
-    assert.equal(codeOf('{"type": "click", "__proto__": {"admin": true}}'), 'malformed_json');
-    assert.equal(codeOf('{"constructor": {"prototype": {"admin": true}}}'), 'malformed_json');
+  });
+
+  it('leaves prototype-polluting keys inside an event to that event, polluting nothing', () => {
+    const hostile =
+      '{"events": [{"type": "click", "userId": "u", "__proto__": {"admin": true}},' +
+      ' {"type": "custom", "name": "n", "userId": "u", "properties": {"constructor": {"prototype": {"admin": true}}}},' +
+      ' {"type": "click", "userId": "u2"}]}';
+    const parsed = parseTrackBody(hostile);
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+    assert.equal(parsed.batch.events.length, 3);
+    const first = parsed.batch.events[0] as object;
+    assert.ok(Object.hasOwn(first, '__proto__'), 'kept as an own key for the event check');
+    assert.equal(Object.getPrototypeOf(first), Object.prototype);
+    assert.equal(codeOf('{"type": "click", "userId": "u", "__proto__": {"admin": true}}'), 'ok');
     assert.equal(({} as Record<string, unknown>)['admin'], undefined);
+  });
+
+  it('drops a prototype-polluting key beside the events like any unknown envelope key', () => {
+    const events = [{ type: 'click', userId: 'u' }];
+    const parsed = parseTrackBody(`{"events": ${JSON.stringify(events)}, "__proto__": {"x": 1}}`);
+    assert.deepEqual(parsed, { ok: true, batch: { events } });
+    assert.ok(parsed.ok && Object.getPrototypeOf(parsed.batch) === Object.prototype);
   });
 
   it('refuses a body that is neither an event nor a batch, or an invalid envelope', () => {

@@ -1,4 +1,3 @@
-import secureJson from 'secure-json-parse';
 import { EventBatchBody } from './events.js';
 import { INGEST_LIMITS } from './limits.js';
 import type { ErrorInfo } from './messages.js';
@@ -12,8 +11,9 @@ const decoder = new TextDecoder();
  * Reads a `POST /v1/events` body, one event or `{ events, sentAt? }`, into its batch form, or
  * says why the whole body is refused (the `error` of a 400). Events themselves are checked one
  * by one later (`TrackedEvent`), so one bad event never sinks the batch. `undefined` is a
- * request without a body. Keys that could pollute prototypes (`__proto__`,
- * `constructor.prototype`) make the body malformed, as Fastify's JSON parser has it.
+ * request without a body. A key that could pollute prototypes (`__proto__`) is a plain own key
+ * after `JSON.parse`: inside an event it is that event's rejection (`TrackedEvent`); beside
+ * `events` it is dropped with every other unknown envelope key.
  */
 export function parseTrackBody(text: Uint8Array | string | undefined): ParsedTrackBody {
   let body: unknown;
@@ -56,8 +56,15 @@ export function countTrackEvents(text: Uint8Array | string): number | undefined 
   return Array.isArray(body.events) ? body.events.length : 1;
 }
 
+/**
+ * NOTE: plain `JSON.parse` on purpose: it makes `__proto__` an own key, never a prototype, so a
+ * hostile key can be refused with its event alone (a secure-json-parse error sank the batch).
+ * Nothing may copy raw events key by key before `TrackedEvent` has checked them.
+ */
 function readJson(text: Uint8Array | string): unknown {
-  return secureJson.parse(typeof text === 'string' ? text : decoder.decode(text));
+  // The decoder drops a leading byte-order mark; a string gets the same treatment.
+  const json = typeof text === 'string' ? text.replace(/^\uFEFF/, '') : decoder.decode(text);
+  return JSON.parse(json);
 }
 
 function refuse(code: string, message: string, details?: ErrorInfo['details']): ParsedTrackBody {

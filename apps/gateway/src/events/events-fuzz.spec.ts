@@ -14,20 +14,20 @@ import {
   startGateway,
   type GatewayUnderTest,
 } from '../test-support/gateway-under-test.js';
-import { fuzzRequest, type FuzzRequest } from '../test-support/hostile-requests.js';
+import { fuzzRequest, mustBeRefused, type FuzzRequest } from '../test-support/hostile-requests.js';
 
 const WRITE = 'write_key_for_fuzz_tests_001';
 const RUNS = 2_000;
 /** A request that takes longer than this counts as a hang. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/** How many events the body holds if the gateway could read it as JSON. */
-function eventCount(request: FuzzRequest): number {
+/** The events of a body the gateway could read as JSON (one event, or the batch's list). */
+function eventsOf(request: FuzzRequest): unknown[] {
   const body: unknown = JSON.parse(
     typeof request.body === 'string' ? request.body : Buffer.from(request.body).toString(),
   );
   const events = (body as { events?: unknown }).events;
-  return Array.isArray(events) ? events.length : 1;
+  return Array.isArray(events) ? events : [body];
 }
 
 describe('POST /v1/events under random and hostile bodies (real gateway, ingest, JetStream)', () => {
@@ -72,14 +72,17 @@ describe('POST /v1/events under random and hostile bodies (real gateway, ingest,
     const text = await res.text();
     if (res.status === 202) {
       const reply = TrackReply.parse(JSON.parse(text));
-      const events = eventCount(request);
-      assert.equal(reply.accepted + reply.rejected.length, events, text);
+      const events = eventsOf(request);
+      assert.equal(reply.accepted + reply.rejected.length, events.length, text);
       const indexes = new Set(reply.rejected.map((r) => r.index));
       assert.equal(indexes.size, reply.rejected.length, 'one rejection per event');
       assert.ok(
-        [...indexes].every((i) => i < events),
+        [...indexes].every((i) => i < events.length),
         'rejections point into the request',
       );
+      events.forEach((event, i) => {
+        if (mustBeRefused(event)) assert.ok(indexes.has(i), `event ${i} must be refused: ${text}`);
+      });
       const key = reply.rejected.length === 0 ? '202 all accepted' : '202 some rejected';
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
       return;
@@ -114,6 +117,14 @@ describe('POST /v1/events under random and hostile bodies (real gateway, ingest,
   it('leaves both services healthy, Object.prototype clean, and a valid batch accepted', async () => {
     assert.equal((await fetch(`${gateway.base}/readyz`)).status, 200);
     assert.equal((await fetch(ingestReady)).status, 200);
+    const metrics = await (await fetch(new URL('/metrics', ingestReady))).text();
+    for (const code of ['unstorable_text', 'reserved_key']) {
+      const line = new RegExp(
+        `^tally_ingest_rejected_events_total\\{code="${code}"\\} (\\d+)$`,
+        'm',
+      );
+      assert.ok(Number(line.exec(metrics)?.[1] ?? 0) > 0, `ingest counted ${code} rejections`);
+    }
     assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), prototypeKeys);
     for (const key in {}) assert.fail(`Object.prototype gained an enumerable ${key}`);
     const events = [

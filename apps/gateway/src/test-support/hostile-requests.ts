@@ -16,7 +16,28 @@ const controlChars = fc.string({
   unit: fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)),
   maxLength: 20,
 });
-const hostileText = fc.oneof(plainText, anyUnicode, controlChars);
+/**
+ * What Postgres text cannot hold as sent: NUL (refused) and lone surrogates (stored as U+FFFD),
+ * anywhere in otherwise plain text. Ingest must refuse every event that carries one.
+ */
+const unstorableChar = fc.oneof(
+  fc.constant('\u0000'),
+  fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+);
+const unstorableText = fc.string({
+  unit: fc.oneof(
+    { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 1 }) },
+    unstorableChar,
+  ),
+  minLength: 1,
+  maxLength: 40,
+});
+/** Plain text, and now and then text with NUL or lone surrogates in it. */
+const mostlyPlainText = fc.oneof({ weight: 9, arbitrary: plainText }, unstorableText);
+const hostileText = fc.oneof(plainText, anyUnicode, controlChars, unstorableText);
+/** JSON values whose strings may hold any code unit, NUL and lone surrogates included. */
+const anyJsonValue = (maxDepth: number) =>
+  fc.oneof(fc.jsonValue({ maxDepth }), fc.jsonValue({ maxDepth, stringUnit: 'binary' }));
 
 /** ISO timestamps from the year 0 to 9999, and a few the contract cannot even parse. */
 const representableTimestamp = fc
@@ -70,20 +91,25 @@ export const plausibleEvent = fc.oneof(
   ),
   fc.record({
     type: fc.constant('login'),
-    userId: plainText,
+    userId: mostlyPlainText,
     properties: fc.record({ method: hostileText, success: fc.boolean() }),
   }),
   fc.record({
     type: fc.constant('page_view'),
-    userId: plainText,
+    userId: mostlyPlainText,
     properties: fc.record({ path: hostileText }),
   }),
   fc.record(
     {
       type: fc.constant('custom'),
       name: hostileText,
-      userId: plainText,
-      properties: fc.dictionary(plainText, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 120 }),
+      userId: mostlyPlainText,
+      // Up to 120 keys: one in fifty unstorable still leaves most such events valid.
+      properties: fc.dictionary(
+        fc.oneof({ weight: 49, arbitrary: plainText }, unstorableText),
+        anyJsonValue(3),
+        { maxKeys: 120 },
+      ),
     },
     { requiredKeys: ['type', 'userId'] },
   ),
@@ -107,16 +133,11 @@ const mangledEvent = fc.oneof(
     .tuple(
       plausibleEvent,
       fc.constantFrom('type', 'userId', 'properties', 'id', 'timestamp', 'name'),
-      fc.jsonValue({ maxDepth: 3 }),
+      anyJsonValue(3),
     )
     .map(([event, field, value]) => ({ ...event, [field]: value })),
   fc
-    .tuple(
-      plausibleEvent,
-      fc.constantFrom(...RESERVED_KEYS),
-      fc.jsonValue({ maxDepth: 2 }),
-      fc.boolean(),
-    )
+    .tuple(plausibleEvent, fc.constantFrom(...RESERVED_KEYS), anyJsonValue(2), fc.boolean())
     .map(([event, key, value, inProperties]) =>
       inProperties
         ? {
@@ -251,3 +272,22 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
   { weight: 3, arbitrary: nonJsonBytes },
   { weight: 1, arbitrary: oversized },
 );
+
+/**
+ * Whether ingest must refuse this event whatever else it holds: a reserved key, or a string
+ * (key or value, at any depth) that Postgres text cannot hold as sent. The test's own oracle: a
+ * NUL, or text that does not survive a round trip through UTF-8 (a lone surrogate).
+ */
+export function mustBeRefused(event: unknown): boolean {
+  if (typeof event === 'string') return !storable(event);
+  if (typeof event !== 'object' || event === null) return false;
+  if (Array.isArray(event)) return event.some(mustBeRefused);
+  return Object.entries(event).some(
+    ([key, value]) =>
+      (RESERVED_KEYS as readonly string[]).includes(key) || !storable(key) || mustBeRefused(value),
+  );
+}
+
+function storable(text: string): boolean {
+  return !text.includes('\u0000') && Buffer.from(text, 'utf8').toString('utf8') === text;
+}

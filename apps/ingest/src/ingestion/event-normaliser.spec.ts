@@ -95,4 +95,48 @@ describe('normaliseEvent', () => {
       'properties.path:invalid_type',
     ]);
   });
+
+  it('rejects, alone and with a reason, what storage cannot hold (issue 12, findings 1, 2, 12)', () => {
+    const clean = { type: 'click', userId: 'u', properties: { element: 'ok' } };
+    assert.equal(accepted(clean).dimension, 'ok');
+    const nulElement = { type: 'click', userId: 'nul1', properties: { element: 'a\u0000b' } };
+    assert.deepEqual(errorCodes(nulElement), ['properties.element:unstorable_text']);
+    assert.deepEqual(errorCodes({ type: 'click', userId: 'nul\u0000user' }), [
+      'userId:unstorable_text',
+    ]);
+    assert.deepEqual(errorCodes({ type: 'custom', name: 'lone\uD83D', userId: 'u' }), [
+      'name:unstorable_text',
+    ]);
+    const wide = { type: 'custom', name: '\u4E00'.repeat(1024), userId: 'u' };
+    assert.deepEqual(errorCodes(wide), ['name:dimension_too_long']);
+    const hostile: unknown = JSON.parse('{"type":"click","userId":"u","__proto__":{"admin":1}}');
+    assert.deepEqual(errorCodes(hostile), ['__proto__:reserved_key']);
+  });
+
+  it('keeps the largest accepted amount an exact, safe integer of micro-units', () => {
+    const event = accepted({
+      type: 'purchase',
+      userId: 'u',
+      properties: { orderId: 'o', amount: 1e9, currency: 'EUR' },
+    });
+    assert.equal(event.revenue?.amountMicros, 1e15);
+    assert.ok(Number.isSafeInteger(event.revenue?.amountMicros));
+  });
+
+  it('rejects event times Postgres cannot store, whatever window is configured', () => {
+    const anyAge = { ...ctx, maxAgeMs: 1e16, maxFutureMs: 1e16 };
+    const at = (iso: string) => ({ type: 'custom', name: 'x', userId: 'u', timestamp: iso });
+    assert.deepEqual(errorCodes(at('0000-06-01T00:00:00Z'), anyAge), [
+      'timestamp:timestamp_out_of_range',
+    ]);
+    assert.equal(
+      new Date(accepted(at('0001-01-01T00:00:00Z'), anyAge).timestamp).toISOString(),
+      '0001-01-01T00:00:00.000Z',
+    );
+    // The client's clock is an hour behind: the corrected time falls past the year 9999.
+    const behind = { ...anyAge, sentAt: new Date(receivedAt - 3_600_000).toISOString() };
+    assert.deepEqual(errorCodes(at('9999-12-31T23:30:00Z'), behind), [
+      'timestamp:timestamp_out_of_range',
+    ]);
+  });
 });

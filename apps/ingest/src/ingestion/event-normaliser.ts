@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { INGEST_LIMITS, TrackedEvent, type EventError, type StoredEvent } from '@tally/contracts';
+import {
+  eventErrors,
+  INGEST_LIMITS,
+  TrackedEvent,
+  type EventError,
+  type StoredEvent,
+} from '@tally/contracts';
 
 export interface NormaliseContext {
   projectId: string;
@@ -13,6 +19,16 @@ export interface NormaliseContext {
   requestBytes?: number;
 }
 
+/**
+ * Event times the rollups can hold: Postgres takes no year 0 and no ISO years beyond 9999 (the
+ * aggregator sends buckets as ISO text). The configured window keeps times well inside unless
+ * it is set to thousands of years, so this only guards the promise of a `202`.
+ */
+const STORABLE_TIME = {
+  min: Date.parse('0001-01-01T00:00:00.000Z'),
+  max: Date.parse('9999-12-31T23:59:59.999Z'),
+};
+
 export type Normalised = { ok: true; event: StoredEvent } | { ok: false; errors: EventError[] };
 
 /**
@@ -25,16 +41,7 @@ export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContex
     return reject('', 'too_large', `event exceeds ${INGEST_LIMITS.maxEventBytes} bytes`);
   }
   const parsed = TrackedEvent.safeParse(raw);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((issue) => ({
-        path: issue.path.join('.'),
-        code: issue.code,
-        message: issue.message,
-      })),
-    };
-  }
+  if (!parsed.success) return { ok: false, errors: eventErrors(parsed.error.issues) };
   const event = parsed.data;
   const timestamp = eventTime(event.timestamp, ctx);
   if (timestamp > ctx.receivedAt + ctx.maxFutureMs) {
@@ -42,6 +49,9 @@ export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContex
   }
   if (timestamp < ctx.receivedAt - ctx.maxAgeMs) {
     return reject('timestamp', 'timestamp_too_old', 'event time is older than the accepted window');
+  }
+  if (timestamp < STORABLE_TIME.min || timestamp > STORABLE_TIME.max) {
+    return reject('timestamp', 'timestamp_out_of_range', 'event time is outside years 1 to 9999');
   }
   return {
     ok: true,

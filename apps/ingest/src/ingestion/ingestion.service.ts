@@ -20,14 +20,18 @@ import { Counter } from 'prom-client';
 import type { IngestConfig } from '../config/ingest.config.js';
 import { normaliseEvent } from './event-normaliser.js';
 import { partitionOf } from './partitioner.js';
-import { eventBatchMessages, rejectedEventMessage } from './stored-batches.js';
-
-const EXCERPT_CHARS = 512;
+import { eventBatchMessages, rejectedEventMessage, rejectedExcerpt } from './stored-batches.js';
 
 const eventsTotal = new Counter({
   name: 'tally_ingest_events_total',
   help: 'Events received by ingest, by outcome',
   labelNames: ['outcome'] as const,
+});
+
+const rejectedTotal = new Counter({
+  name: 'tally_ingest_rejected_events_total',
+  help: 'Events ingest refused and stored as rejected, by the code of their first reason',
+  labelNames: ['code'] as const,
 });
 
 /** Validates, normalises and partitions a batch, and stores it durably before answering. */
@@ -60,6 +64,10 @@ export class IngestionService {
     const accepted = request.events.length - rejected.length;
     eventsTotal.inc({ outcome: 'accepted' }, accepted);
     eventsTotal.inc({ outcome: 'rejected' }, rejected.length);
+    // NOTE: codes are zod's issue codes and the contracts' own reasons: a small, fixed set.
+    for (const rejection of rejected) {
+      rejectedTotal.inc({ code: rejection.errors[0]?.code ?? 'unknown' });
+    }
     return { stored: true, accepted, rejected };
   }
 
@@ -93,7 +101,7 @@ export class IngestionService {
         index,
         receivedAt: request.receivedAt,
         errors: result.errors,
-        excerpt: (JSON.stringify(raw) ?? 'null').slice(0, EXCERPT_CHARS),
+        excerpt: rejectedExcerpt(raw),
       });
     });
     return { byPartition, rejected, records };

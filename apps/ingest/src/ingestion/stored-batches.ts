@@ -39,3 +39,17 @@ export function rejectedEventMessage(record: RejectedEvent, sentAt?: string): Ou
     msgId: `rej:${digest(record.projectId, sentAt ?? '', String(record.index), record.excerpt)}`,
   };
 }
+
+/** At most this many UTF-16 units of a rejected event are kept with its reasons. */
+export const EXCERPT_CHARS = 512;
+
+/**
+ * The start of a rejected event's JSON, so a hostile payload cannot bloat the stream. The cut
+ * never leaves half of a surrogate pair: the excerpt itself must stay valid text.
+ */
+export function rejectedExcerpt(raw: unknown): string {
+  const json = JSON.stringify(raw) ?? 'null';
+  const last = json.charCodeAt(EXCERPT_CHARS - 1);
+  const splitsPair = last >= 0xd800 && last <= 0xdbff;
+  return json.slice(0, splitsPair ? EXCERPT_CHARS - 1 : EXCERPT_CHARS);
+}
