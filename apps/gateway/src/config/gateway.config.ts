@@ -40,6 +40,8 @@ const GatewayEnv = z.object({
   RATE_LIMIT_READ_REQUESTS_PER_SECOND: rate(100),
   RATE_LIMIT_READ_BURST: envFields.positiveInt(200),
   RATE_LIMIT_SYNC_MS: envFields.positiveInt(100),
+  // Queries (issue 12, findings 5 and 17).
+  QUERY_ATTEMPT_TIMEOUT_MS: envFields.positiveInt(1_000),
 });
 
 export type ApiKeyConfig = z.infer<typeof ApiKey>;
@@ -68,6 +70,7 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
       },
       syncMs: e.RATE_LIMIT_SYNC_MS,
     },
+    queries: { attemptTimeoutMs: e.QUERY_ATTEMPT_TIMEOUT_MS },
   };
 }
 

@@ -23,6 +23,7 @@ export class MetricsApiController {
       unavailableCode: 'query_unavailable',
       service: 'query service',
       traceparent,
+      readOnly: true,
     });
     if (!reply.ok) throw new ApiError(400, 'invalid_query', reply.error);
     return { series: reply.series };

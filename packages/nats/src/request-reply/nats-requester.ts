@@ -3,6 +3,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import { NatsConnection } from '../connection/nats-connection.js';
 import { TRACEPARENT_HEADER } from '../tracing/traceparent.js';
+import { firstOfHedgedAttempts } from './hedged-attempts.js';
 import {
   ERROR_HEADER,
   RemoteRequestError,
@@ -15,6 +16,11 @@ export interface RequestOptions {
   traceparent?: string;
   /** NATS headers to send along (a contract's header fields, say). */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * For read-only requests: after this long without a reply, send the request again alongside
+   * the first (the queue group may route it to another member), until `timeoutMs` is spent.
+   */
+  retry?: { attemptTimeoutMs: number; onAttemptTimeout?: (attempt: number) => void };
 }
 
 /** Sends a contract-typed request over core NATS and validates the reply against its contract. */
@@ -41,12 +47,17 @@ export class NatsRequester {
     const headers = natsHeaders();
     if (options.traceparent) headers.set(TRACEPARENT_HEADER, options.traceparent);
     for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
+    const send = (timeout: number) => this.nats.core.request(subject, payload, { timeout, headers });
+    const { retry } = options;
     let reply;
     try {
-      reply = await this.nats.core.request(subject, payload, {
-        timeout: options.timeoutMs,
-        headers,
-      });
+      reply = retry
+        ? await firstOfHedgedAttempts(send, {
+            totalMs: options.timeoutMs,
+            attemptMs: retry.attemptTimeoutMs,
+            onAttemptTimeout: retry.onAttemptTimeout,
+          })
+        : await send(options.timeoutMs);
     } catch (err) {
       throw new ServiceUnavailableError(subject, err);
     }
