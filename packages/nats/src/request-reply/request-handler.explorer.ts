@@ -16,6 +16,8 @@ export interface RequestContext {
 
 type Handler = (request: unknown, context: RequestContext) => Promise<unknown>;
 
+const encoder = new TextEncoder();
+
 /** Subscribes every `@NatsRequestHandler` method with its queue group once the app is up. */
 @Injectable()
 export class RequestHandlerExplorer implements OnApplicationBootstrap {
@@ -50,11 +52,32 @@ export class RequestHandlerExplorer implements OnApplicationBootstrap {
     }
     try {
       const reply = await handler(request, { traceparent, bytes: msg.data.length, data: msg.data });
-      msg.respond(JSON.stringify(reply));
+      this.respond(spec, msg, encoder.encode(JSON.stringify(reply)), traceparent);
     } catch (err) {
       this.logger.error({ err, subject: spec.subject, traceparent }, 'request handler failed');
       this.respondError(msg, 'handler-failed', 'the handler failed; see its logs');
     }
+  }
+
+  /**
+   * NOTE: a reply over the server's `max_payload` would make `respond` throw (and the caller see
+   * a handler failure): it is refused with its own kind, so the caller can ask for less.
+   */
+  private respond(spec: RequestHandlerSpec, msg: Msg, reply: Uint8Array, traceparent?: string) {
+    const maxPayload = this.nats.core.info?.max_payload ?? Infinity;
+    if (reply.length <= maxPayload) {
+      msg.respond(reply);
+      return;
+    }
+    this.logger.warn(
+      { subject: spec.subject, traceparent, bytes: reply.length, maxPayload },
+      'reply too large for one message',
+    );
+    this.respondError(
+      msg,
+      'reply-too-large',
+      `the reply has ${reply.length} bytes; at most ${maxPayload}`,
+    );
   }
 
   private respondError(msg: Msg, kind: RequestErrorKind, message: string): void {
