@@ -31,6 +31,8 @@ export interface ServiceCall {
    * member that stopped answering (GC pause, SIGSTOP) then costs one attempt, not the request.
    */
   readOnly?: boolean;
+  /** The reply may be larger than one NATS message (a long series): it comes in parts. */
+  largeReply?: boolean;
 }
 
 const attemptTimeouts = new Counter({
@@ -77,6 +79,7 @@ export class ServiceClient {
         timeoutMs: this.config.get('timeouts.queryMs', { infer: true }),
         traceparent,
         retry: call.readOnly ? this.retry(subject, traceparent) : undefined,
+        largeReply: call.largeReply,
       });
     } catch (err) {
       if (!(err instanceof ServiceUnavailableError)) throw err;

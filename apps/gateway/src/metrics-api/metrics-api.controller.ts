@@ -34,6 +34,7 @@ export class MetricsApiController {
         service: 'query service',
         traceparent,
         readOnly: true,
+        largeReply: true,
       })
       .catch(oversizedAnswer);
     if (!reply.ok) {

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { NatsConnection } from '../connection/nats-connection.js';
 import { TRACEPARENT_HEADER } from '../tracing/traceparent.js';
 import { firstOfHedgedAttempts } from './hedged-attempts.js';
+import { requestAssembled, type ReplyMessage } from './reply-chunks.js';
 import {
   ERROR_HEADER,
   RemoteRequestError,
@@ -21,7 +22,11 @@ export interface RequestOptions {
    * the first (the queue group may route it to another member), until `timeoutMs` is spent.
    */
   retry?: { attemptTimeoutMs: number; onAttemptTimeout?: (attempt: number) => void };
+  /** Accept a reply too large for one message, sent in parts (a long series, say). */
+  largeReply?: boolean;
 }
+
+const decoder = new TextDecoder();
 
 /** Sends a contract-typed request over core NATS and validates the reply against its contract. */
 @Injectable()
@@ -47,9 +52,12 @@ export class NatsRequester {
     const headers = natsHeaders();
     if (options.traceparent) headers.set(TRACEPARENT_HEADER, options.traceparent);
     for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
-    const send = (timeout: number) => this.nats.core.request(subject, payload, { timeout, headers });
+    const send = (timeout: number): Promise<ReplyMessage> =>
+      options.largeReply
+        ? requestAssembled(this.nats.core, subject, payload, { timeout, headers })
+        : this.nats.core.request(subject, payload, { timeout, headers });
     const { retry } = options;
-    let reply;
+    let reply: ReplyMessage;
     try {
       reply = retry
         ? await firstOfHedgedAttempts(send, {
@@ -61,8 +69,9 @@ export class NatsRequester {
     } catch (err) {
       throw new ServiceUnavailableError(subject, err);
     }
+    const text = decoder.decode(reply.data);
     const errorKind = reply.headers?.get(ERROR_HEADER);
-    if (errorKind) throw new RemoteRequestError(errorKind as RequestErrorKind, reply.string());
-    return replySchema.parse(reply.json());
+    if (errorKind) throw new RemoteRequestError(errorKind as RequestErrorKind, text);
+    return replySchema.parse(JSON.parse(text));
   }
 }

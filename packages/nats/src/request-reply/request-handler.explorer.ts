@@ -5,6 +5,7 @@ import { DecoratedMethods } from '../discovery/decorated-methods.js';
 import { TRACEPARENT_HEADER } from '../tracing/traceparent.js';
 import { NATS_REQUEST_HANDLER, type RequestHandlerSpec } from './nats-request-handler.decorator.js';
 import { ERROR_HEADER, type RequestErrorKind } from './request-errors.js';
+import { ACCEPT_CHUNKS_HEADER, CHUNK_HEADER, replyChunks } from './reply-chunks.js';
 
 export interface RequestContext {
   traceparent?: string;
@@ -61,7 +62,8 @@ export class RequestHandlerExplorer implements OnApplicationBootstrap {
 
   /**
    * NOTE: a reply over the server's `max_payload` would make `respond` throw (and the caller see
-   * a handler failure): it is refused with its own kind, so the caller can ask for less.
+   * a handler failure): it goes in parts to a requester that reassembles them, and is refused
+   * with its own kind otherwise, so the caller can ask for less.
    */
   private respond(spec: RequestHandlerSpec, msg: Msg, reply: Uint8Array, traceparent?: string) {
     const maxPayload = this.nats.core.info?.max_payload ?? Infinity;
@@ -69,15 +71,21 @@ export class RequestHandlerExplorer implements OnApplicationBootstrap {
       msg.respond(reply);
       return;
     }
-    this.logger.warn(
-      { subject: spec.subject, traceparent, bytes: reply.length, maxPayload },
-      'reply too large for one message',
-    );
-    this.respondError(
-      msg,
-      'reply-too-large',
-      `the reply has ${reply.length} bytes; at most ${maxPayload}`,
-    );
+    const chunks = msg.headers?.get(ACCEPT_CHUNKS_HEADER)
+      ? replyChunks(reply, maxPayload)
+      : undefined;
+    const context = { subject: spec.subject, traceparent, bytes: reply.length, maxPayload };
+    if (chunks === undefined) {
+      this.logger.warn(context, 'reply too large for the requester');
+      this.respondError(msg, 'reply-too-large', `the reply has ${reply.length} bytes`);
+      return;
+    }
+    this.logger.debug({ ...context, chunks: chunks.length }, 'reply sent in parts');
+    chunks.forEach((chunk, i) => {
+      const headers = natsHeaders();
+      headers.set(CHUNK_HEADER, `${i + 1}/${chunks.length}`);
+      msg.respond(chunk, { headers });
+    });
   }
 
   private respondError(msg: Msg, kind: RequestErrorKind, message: string): void {

@@ -104,4 +104,13 @@ describe('@NatsRequestHandler and NatsRequester on a real nats-server', () => {
       (err) => err instanceof RemoteRequestError && err.kind === 'reply-too-large',
     );
   });
+
+  it('sends a reply over max_payload in parts to a requester that reassembles them', async () => {
+    const bytes = 3 * 1024 * 1024 + 7;
+    const reply = await requester.request('test.repeat', { bytes }, Reply, {
+      ...options,
+      largeReply: true,
+    });
+    assert.equal(reply.text, 'x'.repeat(bytes));
+  });
 });
