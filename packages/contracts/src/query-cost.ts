@@ -45,7 +45,10 @@ export function seriesCap(query: Pick<MetricsQuery, 'top'>): number {
 }
 
 /** Why `cost` is over the limit and how to narrow the query; `undefined` when it is not. */
-export function overLimitMessage(cost: MetricsQueryCost, granularity: Granularity): string | undefined {
+export function overLimitMessage(
+  cost: MetricsQueryCost,
+  granularity: Granularity,
+): string | undefined {
   if (cost.points <= QUERY_LIMITS.maxPoints) return undefined;
   return (
     `the query covers ${cost.buckets} ${granularity} buckets × ${cost.series} series = ` +

@@ -99,7 +99,7 @@ function seriesSql(query: MetricsQuery): { text: string; values: unknown[] } {
   const top = query.groupByDimension
     ? `AND dimension IN (SELECT dimension FROM rollups WHERE ${where}
            GROUP BY dimension ORDER BY sum(count) DESC, dimension LIMIT ${p.add(seriesCap(query))})`
-      : '';
+    : '';
   const text = `
     WITH picked AS NOT MATERIALIZED (
       SELECT ${bucket} AS bucket, ${dimension} AS dimension, currency, count, revenue, users,
