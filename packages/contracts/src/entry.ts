@@ -1,4 +1,13 @@
 export { INGEST_LIMITS } from './limits.js';
+export {
+  GRANULARITY_MS,
+  QUERY_LIMITS,
+  QUERY_ERROR_CODES,
+  metricsQueryCost,
+  overLimitMessage,
+  seriesCap,
+  type MetricsQueryCost,
+} from './query-cost.js';
 export { countTrackEvents, parseTrackBody, type ParsedTrackBody } from './track-body.js';
 export {
   EVENT_TYPES,

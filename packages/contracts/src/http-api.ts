@@ -12,6 +12,7 @@ import { EventBatchBody, EVENT_TYPES, TrackedEvent } from './events.js';
 import { INGEST_LIMITS } from './limits.js';
 import { ErrorInfo, EventError, EventRejection, Granularity, MetricsPoint } from './messages.js';
 import { ApiKeyRecord, KeyKind, ProjectRecord } from './projects.js';
+import { QUERY_LIMITS } from './query-cost.js';
 
 /**
  * The gateway's public HTTP API: request bodies and parameters it validates with these schemas,
@@ -63,7 +64,9 @@ export const MetricsQueryParams = z
       .describe("one dimension: the event name, or the type's natural one (element, path, method)"),
     from: z.iso.datetime({ offset: true }).describe('start of the range (inclusive), ISO 8601'),
     to: z.iso.datetime({ offset: true }).describe('end of the range (exclusive), ISO 8601'),
-    granularity: Granularity.default('hour').describe('bucket length; at most 10,000 buckets'),
+    granularity: Granularity.default('hour').describe(
+      `bucket length; buckets × series at most ${QUERY_LIMITS.maxPoints.toLocaleString('en')}`,
+    ),
     groupBy: z.literal('dimension').optional().describe('one series per dimension'),
     tz: z
       .string()
@@ -75,9 +78,11 @@ export const MetricsQueryParams = z
       .number()
       .int()
       .min(1)
-      .max(100)
+      .max(QUERY_LIMITS.maxTop)
       .optional()
-      .describe('with groupBy=dimension: only the N dimensions with the highest count'),
+      .describe(
+        `with groupBy=dimension: only the N dimensions with the highest count (${QUERY_LIMITS.defaultTop} when absent)`,
+      ),
     total: z
       .enum(['true', 'false'])
       .optional()

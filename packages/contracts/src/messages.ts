@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVENT_TYPES, StoredEvent } from './events.js';
 import { ProjectId } from './projects.js';
+import { QUERY_ERROR_CODES, QUERY_LIMITS } from './query-cost.js';
 
 /** One reason an event was refused; `path` points into the event. */
 export const EventError = z.object({
@@ -126,8 +127,11 @@ export const MetricsQuery = z.object({
   groupByDimension: z.boolean().default(false),
   /** IANA time zone whose midnights bound day buckets; UTC when absent. */
   timeZone: z.string().optional(),
-  /** With groupByDimension: only the N dimensions with the highest count in the range. */
-  top: z.number().int().min(1).max(100).optional(),
+  /**
+   * With groupByDimension: only the N dimensions with the highest count in the range
+   * (`QUERY_LIMITS.defaultTop` when absent).
+   */
+  top: z.number().int().min(1).max(QUERY_LIMITS.maxTop).optional(),
   /**
    * One point for the whole range (its bucket is `from`): counts and revenue summed, unique users
    * one HLL union over every bucket, so a user seen in many buckets counts once.
@@ -148,6 +152,12 @@ export type MetricsPoint = z.infer<typeof MetricsPoint>;
 
 export const MetricsReply = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), series: z.array(MetricsPoint) }),
-  z.object({ ok: z.literal(false), error: z.string() }),
+  z.object({
+    ok: z.literal(false),
+    error: z.string(),
+    /** Absent from older aggregators: then `invalid_query`. */
+    code: z.enum(QUERY_ERROR_CODES).optional(),
+    details: z.record(z.string(), z.number()).optional(),
+  }),
 ]);
 export type MetricsReply = z.infer<typeof MetricsReply>;

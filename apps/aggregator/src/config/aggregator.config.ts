@@ -14,6 +14,9 @@ const AggregatorEnv = z.object({
   STREAM_REPLICAS: envFields.positiveInt(1),
   ROLLUP_STREAM_MAX_AGE_HOURS: envFields.positiveInt(72),
   APPLIED_BATCH_RETENTION_HOURS: envFields.positiveInt(24),
+  // Metrics queries: each project's share of this replica (issue 12, finding 5).
+  QUERY_CONCURRENCY_PER_PROJECT: envFields.positiveInt(2),
+  QUERY_QUEUE_PER_PROJECT: envFields.nonNegativeInt(8),
 });
 
 export function aggregatorConfig(env: Record<string, string | undefined>) {
@@ -33,6 +36,10 @@ export function aggregatorConfig(env: Record<string, string | undefined>) {
     },
     rollupStreamMaxAgeMs: e.ROLLUP_STREAM_MAX_AGE_HOURS * 3_600_000,
     appliedBatchRetentionMs: e.APPLIED_BATCH_RETENTION_HOURS * 3_600_000,
+    queries: {
+      concurrency: e.QUERY_CONCURRENCY_PER_PROJECT,
+      queue: e.QUERY_QUEUE_PER_PROJECT,
+    },
   };
 }
 

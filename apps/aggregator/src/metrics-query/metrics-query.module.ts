@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module.js';
 import { MetricsQueryHandler } from './metrics-query.handler.js';
 import { MetricsQueryRepository } from './metrics-query.repository.js';
+import { ProjectQueryLimiter } from './project-query-limiter.js';
 
 @Module({
   imports: [DatabaseModule],
-  providers: [MetricsQueryRepository, MetricsQueryHandler],
+  providers: [MetricsQueryRepository, ProjectQueryLimiter, MetricsQueryHandler],
 })
 export class MetricsQueryModule {}

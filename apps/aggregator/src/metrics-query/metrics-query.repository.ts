@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { MetricsPoint, MetricsQuery } from '@tally/contracts';
+import { seriesCap, type MetricsPoint, type MetricsQuery } from '@tally/contracts';
 import { Histogram } from 'prom-client';
 import { PrismaService } from '../database/prisma.service.js';
 import { isWholeHourZone } from './time-zones.js';
@@ -94,11 +94,12 @@ function seriesSql(query: MetricsQuery): { text: string; values: unknown[] } {
     ...(query.type !== undefined ? [`event_type = ${p.add(query.type)}`] : []),
     ...(query.dimension !== undefined ? [`dimension = ${p.add(query.dimension)}`] : []),
   ].join(' AND ');
-  const top =
-    query.groupByDimension && query.top !== undefined
-      ? `AND dimension IN (SELECT dimension FROM rollups WHERE ${where}
-           GROUP BY dimension ORDER BY sum(count) DESC, dimension LIMIT ${p.add(query.top)})`
-      : '';
+  // NOTE: a breakdown always has a cap on its series (`top`, or its default), so its cost is
+  // known before it runs (`metricsQueryCost`) however many dimensions the project has.
+  const top = query.groupByDimension
+    ? `AND dimension IN (SELECT dimension FROM rollups WHERE ${where}
+           GROUP BY dimension ORDER BY sum(count) DESC, dimension LIMIT ${p.add(seriesCap(query))})`
+    : '';
   const text = `
     WITH picked AS NOT MATERIALIZED (
       SELECT ${bucket} AS bucket, ${dimension} AS dimension, currency, count, revenue, users,

@@ -1,11 +1,7 @@
-import type { Granularity, StoredEventBatch } from '@tally/contracts';
+import { GRANULARITY_MS, type Granularity, type StoredEventBatch } from '@tally/contracts';
 
 /** Length of each rollup bucket. */
-export const BUCKET_MS: Record<Granularity, number> = {
-  minute: 60_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-};
+export const BUCKET_MS = GRANULARITY_MS;
 
 /**
  * What a set of events adds to one minute bucket. Hour and day rows are derived from these in

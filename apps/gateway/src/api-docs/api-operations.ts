@@ -125,7 +125,12 @@ const reads: DocumentedOperation[] = [
     responses: {
       200: { description: 'The series', content: json(MetricsSeriesReply, ex.METRICS_REPLY) },
     },
-    errors: { 400: ['invalid_query'], ...KEY_ERRORS, 503: ['query_unavailable'] },
+    errors: {
+      400: ['invalid_query', 'query_too_large'],
+      ...KEY_ERRORS,
+      429: ['rate_limited', 'too_many_queries'],
+      503: ['query_unavailable'],
+    },
   },
   {
     method: 'get',

@@ -21,6 +21,12 @@ const EXAMPLE_MESSAGES: Record<string, string> = {
   too_many_events: `at most ${INGEST_LIMITS.maxEventsPerBatch} events per request`,
   too_deep: `arrays and objects may nest at most ${INGEST_LIMITS.maxNestingDepth} levels`,
   invalid_query: 'invalid query parameters',
+  query_too_large:
+    'the query covers 1440 minute buckets × 10 series = 14400 points; at most 10000: use a ' +
+    'coarser granularity, a shorter range or fewer series (top, name)',
+  too_many_queries:
+    'the project already has 2 queries running and 8 waiting on this replica; retry later or ' +
+    'send fewer queries at once',
   invalid_rule: 'invalid alert rule',
   destination_refused: 'webhook URL resolves to a private address',
   rule_limit_reached: 'this project already has 200 alert rules, the most allowed',
@@ -53,6 +59,10 @@ const DETAILS: Record<string, Array<Record<string, unknown> & { message: string 
   rate_limited: [{ message: 'retry in 1 s', retryAfterSeconds: 1 }],
   too_many_streams: [{ message: 'close one of its streams first', scope: 'key', limit: 20 }],
   too_many_auth_failures: [{ message: 'retry in 6 s', retryAfterSeconds: 6 }],
+  query_too_large: [
+    { message: 'at most 10000 points', buckets: 1440, series: 10, points: 14400, maxPoints: 10000 },
+  ],
+  too_many_queries: [{ message: 'retry in 1 s', retryAfterSeconds: 1, concurrency: 2, queue: 8 }],
 };
 
 export function errorExample(code: string): ApiErrorBody {

@@ -49,6 +49,8 @@ const GatewayEnv = z.object({
   AUTH_FAILURES_PER_MINUTE: rate(10),
   AUTH_FAILURES_BURST: envFields.positiveInt(20),
   AUTH_FAILURES_MAX_ADDRESSES: envFields.positiveInt(100_000),
+  // Queries (issue 12, findings 5 and 17).
+  QUERY_ATTEMPT_TIMEOUT_MS: envFields.positiveInt(1_000),
 });
 
 export type ApiKeyConfig = z.infer<typeof ApiKey>;
@@ -90,6 +92,7 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
       policy: { ratePerSecond: e.AUTH_FAILURES_PER_MINUTE / 60, burst: e.AUTH_FAILURES_BURST },
       maxAddresses: e.AUTH_FAILURES_MAX_ADDRESSES,
     },
+    queries: { attemptTimeoutMs: e.QUERY_ATTEMPT_TIMEOUT_MS },
   };
 }
 

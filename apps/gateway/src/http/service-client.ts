@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JetStreamError } from '@nats-io/jetstream';
 import {
@@ -15,6 +15,7 @@ import {
   NatsRequester,
   ServiceUnavailableError,
 } from '@tally/nats';
+import { Counter } from 'prom-client';
 import type { z } from 'zod';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from './api-error.js';
@@ -25,7 +26,20 @@ export interface ServiceCall {
   /** What the service is, for the error message: "query service". */
   service: string;
   traceparent?: string;
+  /**
+   * Read-only requests (queries) may be sent again while the first attempt waits: a queue group
+   * member that stopped answering (GC pause, SIGSTOP) then costs one attempt, not the request.
+   */
+  readOnly?: boolean;
+  /** The reply may be larger than one NATS message (a long series): it comes in parts. */
+  largeReply?: boolean;
 }
+
+const attemptTimeouts = new Counter({
+  name: 'tally_gateway_request_attempt_timeouts_total',
+  help: 'Attempts of read-only requests to a service that had no reply in time and were sent again',
+  labelNames: ['subject'] as const,
+});
 
 /** Failures of NATS itself (down, reconnecting, no JetStream answer), not of our request. */
 const NATS_FAILURES = [
@@ -45,6 +59,8 @@ const NATS_FAILURES = [
  */
 @Injectable()
 export class ServiceClient {
+  private readonly logger = new Logger(ServiceClient.name);
+
   constructor(
     private readonly requester: NatsRequester,
     private readonly connection: NatsConnection,
@@ -57,15 +73,30 @@ export class ServiceClient {
     schema: S,
     call: ServiceCall,
   ): Promise<z.infer<S>> {
+    const traceparent = childTraceparent(call.traceparent);
     try {
       return await this.requester.request(subject, payload, schema, {
         timeoutMs: this.config.get('timeouts.queryMs', { infer: true }),
-        traceparent: childTraceparent(call.traceparent),
+        traceparent,
+        retry: call.readOnly ? this.retry(subject, traceparent) : undefined,
+        largeReply: call.largeReply,
       });
     } catch (err) {
       if (!(err instanceof ServiceUnavailableError)) throw err;
       throw this.unavailable(call);
     }
+  }
+
+  private retry(subject: string, traceparent: string) {
+    const attemptTimeoutMs = this.config.get('queries.attemptTimeoutMs', { infer: true });
+    const onAttemptTimeout = (attempt: number) => {
+      attemptTimeouts.inc({ subject });
+      this.logger.warn(
+        { subject, attempt, attemptTimeoutMs, traceparent },
+        'no reply in time; asking again, another member may answer',
+      );
+    };
+    return { attemptTimeoutMs, onAttemptTimeout };
   }
 
   /**

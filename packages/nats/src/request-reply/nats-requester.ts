@@ -3,6 +3,8 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import { NatsConnection } from '../connection/nats-connection.js';
 import { TRACEPARENT_HEADER } from '../tracing/traceparent.js';
+import { firstOfHedgedAttempts } from './hedged-attempts.js';
+import { requestAssembled, type ReplyMessage } from './reply-chunks.js';
 import {
   ERROR_HEADER,
   RemoteRequestError,
@@ -15,7 +17,16 @@ export interface RequestOptions {
   traceparent?: string;
   /** NATS headers to send along (a contract's header fields, say). */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * For read-only requests: after this long without a reply, send the request again alongside
+   * the first (the queue group may route it to another member), until `timeoutMs` is spent.
+   */
+  retry?: { attemptTimeoutMs: number; onAttemptTimeout?: (attempt: number) => void };
+  /** Accept a reply too large for one message, sent in parts (a long series, say). */
+  largeReply?: boolean;
 }
+
+const decoder = new TextDecoder();
 
 /** Sends a contract-typed request over core NATS and validates the reply against its contract. */
 @Injectable()
@@ -41,17 +52,26 @@ export class NatsRequester {
     const headers = natsHeaders();
     if (options.traceparent) headers.set(TRACEPARENT_HEADER, options.traceparent);
     for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
-    let reply;
+    const send = (timeout: number): Promise<ReplyMessage> =>
+      options.largeReply
+        ? requestAssembled(this.nats.core, subject, payload, { timeout, headers })
+        : this.nats.core.request(subject, payload, { timeout, headers });
+    const { retry } = options;
+    let reply: ReplyMessage;
     try {
-      reply = await this.nats.core.request(subject, payload, {
-        timeout: options.timeoutMs,
-        headers,
-      });
+      reply = retry
+        ? await firstOfHedgedAttempts(send, {
+            totalMs: options.timeoutMs,
+            attemptMs: retry.attemptTimeoutMs,
+            onAttemptTimeout: retry.onAttemptTimeout,
+          })
+        : await send(options.timeoutMs);
     } catch (err) {
       throw new ServiceUnavailableError(subject, err);
     }
+    const text = decoder.decode(reply.data);
     const errorKind = reply.headers?.get(ERROR_HEADER);
-    if (errorKind) throw new RemoteRequestError(errorKind as RequestErrorKind, reply.string());
-    return replySchema.parse(reply.json());
+    if (errorKind) throw new RemoteRequestError(errorKind as RequestErrorKind, text);
+    return replySchema.parse(JSON.parse(text));
   }
 }

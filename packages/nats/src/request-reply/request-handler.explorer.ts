@@ -5,6 +5,7 @@ import { DecoratedMethods } from '../discovery/decorated-methods.js';
 import { TRACEPARENT_HEADER } from '../tracing/traceparent.js';
 import { NATS_REQUEST_HANDLER, type RequestHandlerSpec } from './nats-request-handler.decorator.js';
 import { ERROR_HEADER, type RequestErrorKind } from './request-errors.js';
+import { ACCEPT_CHUNKS_HEADER, CHUNK_HEADER, replyChunks } from './reply-chunks.js';
 
 export interface RequestContext {
   traceparent?: string;
@@ -15,6 +16,8 @@ export interface RequestContext {
 }
 
 type Handler = (request: unknown, context: RequestContext) => Promise<unknown>;
+
+const encoder = new TextEncoder();
 
 /** Subscribes every `@NatsRequestHandler` method with its queue group once the app is up. */
 @Injectable()
@@ -50,11 +53,39 @@ export class RequestHandlerExplorer implements OnApplicationBootstrap {
     }
     try {
       const reply = await handler(request, { traceparent, bytes: msg.data.length, data: msg.data });
-      msg.respond(JSON.stringify(reply));
+      this.respond(spec, msg, encoder.encode(JSON.stringify(reply)), traceparent);
     } catch (err) {
       this.logger.error({ err, subject: spec.subject, traceparent }, 'request handler failed');
       this.respondError(msg, 'handler-failed', 'the handler failed; see its logs');
     }
+  }
+
+  /**
+   * NOTE: a reply over the server's `max_payload` would make `respond` throw (and the caller see
+   * a handler failure): it goes in parts to a requester that reassembles them, and is refused
+   * with its own kind otherwise, so the caller can ask for less.
+   */
+  private respond(spec: RequestHandlerSpec, msg: Msg, reply: Uint8Array, traceparent?: string) {
+    const maxPayload = this.nats.core.info?.max_payload ?? Infinity;
+    if (reply.length <= maxPayload) {
+      msg.respond(reply);
+      return;
+    }
+    const chunks = msg.headers?.get(ACCEPT_CHUNKS_HEADER)
+      ? replyChunks(reply, maxPayload)
+      : undefined;
+    const context = { subject: spec.subject, traceparent, bytes: reply.length, maxPayload };
+    if (chunks === undefined) {
+      this.logger.warn(context, 'reply too large for the requester');
+      this.respondError(msg, 'reply-too-large', `the reply has ${reply.length} bytes`);
+      return;
+    }
+    this.logger.debug({ ...context, chunks: chunks.length }, 'reply sent in parts');
+    chunks.forEach((chunk, i) => {
+      const headers = natsHeaders();
+      headers.set(CHUNK_HEADER, `${i + 1}/${chunks.length}`);
+      msg.respond(chunk, { headers });
+    });
   }
 
   private respondError(msg: Msg, kind: RequestErrorKind, message: string): void {

@@ -14,6 +14,7 @@ const Sum = z.object({ a: z.number(), b: z.number() });
 const Tagged = z.object({ owner: z.string().min(1), copies: z.coerce.number().int() });
 const TAGGED_HEADERS = { owner: 'Test-Owner', copies: 'Test-Copies' } as const;
 const Reply = z.object({ text: z.string() });
+const Repeat = z.object({ bytes: z.number().int() });
 
 @Injectable()
 class Handlers {
@@ -34,6 +35,11 @@ class Handlers {
   ): Promise<{ text: string }> {
     const body = new TextDecoder().decode(context.data);
     return { text: `${request.owner}:${body.repeat(request.copies)}:${context.bytes}` };
+  }
+
+  @NatsRequestHandler({ subject: 'test.repeat', queue: 'test', schema: Repeat })
+  async repeat(request: z.infer<typeof Repeat>): Promise<{ text: string }> {
+    return { text: 'x'.repeat(request.bytes) };
   }
 }
 
@@ -87,5 +93,24 @@ describe('@NatsRequestHandler and NatsRequester on a real nats-server', () => {
       (err) => err instanceof RemoteRequestError && err.kind === 'bad-request',
       'a missing header field is a bad request',
     );
+  });
+
+  it('refuses a reply over max_payload with its own kind instead of failing the handler', async () => {
+    const fits = await requester.request('test.repeat', { bytes: 1_000 }, Reply, options);
+    assert.equal(fits.text.length, 1_000);
+    // NOTE: nats-server's default max_payload is 1 MiB.
+    await assert.rejects(
+      requester.request('test.repeat', { bytes: 2 * 1024 * 1024 }, Reply, options),
+      (err) => err instanceof RemoteRequestError && err.kind === 'reply-too-large',
+    );
+  });
+
+  it('sends a reply over max_payload in parts to a requester that reassembles them', async () => {
+    const bytes = 3 * 1024 * 1024 + 7;
+    const reply = await requester.request('test.repeat', { bytes }, Reply, {
+      ...options,
+      largeReply: true,
+    });
+    assert.equal(reply.text, 'x'.repeat(bytes));
   });
 });

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { ConfigService } from '@nestjs/config';
+import {
+  QUERY_LIMITS,
+  type MetricsQuery,
+  type MetricsReply,
+  type StoredEvent,
+} from '@tally/contracts';
+import { applyMigrations } from '@tally/migrate';
+import { createTestDatabase, waitFor, type TestDatabaseHandle } from '@tally/testkit';
+import pg from 'pg';
+import { Histogram, register } from 'prom-client';
+import type { AggregatorConfig } from '../config/aggregator.config.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { foldBatches } from '../rollups/bucket-fold.js';
+import { RollupRepository } from '../rollups/rollup.repository.js';
+import { MetricsQueryHandler } from './metrics-query.handler.js';
+import { MetricsQueryRepository } from './metrics-query.repository.js';
+import { ProjectQueryLimiter } from './project-query-limiter.js';
+
+const DAY = { from: Date.parse('2026-11-24T00:00:00Z'), to: Date.parse('2026-11-25T00:00:00Z') };
+const LIMITS = { concurrency: 2, queue: 3 };
+
+const click = (dimension: string, minute: number): StoredEvent => ({
+  id: crypto.randomUUID(),
+  type: 'click',
+  dimension,
+  userId: `u${minute}`,
+  timestamp: DAY.from + minute * 60_000,
+  receivedAt: DAY.from,
+});
+
+/** 300 dimensions with one click each, and ten "hot" ones with five clicks each. */
+function manyDimensions(): StoredEvent[] {
+  const cold = Array.from({ length: 300 }, (_, i) => click(`cold-${i}`, i));
+  const hot = Array.from({ length: 10 }, (_, i) =>
+    Array.from({ length: 5 }, (_, n) => click(`hot-${i}`, 600 + n)),
+  );
+  return [...cold, ...hot.flat()];
+}
+
+async function databaseQueries(): Promise<number> {
+  const metric = register.getSingleMetric('tally_aggregator_metrics_query_db_seconds');
+  assert.ok(metric instanceof Histogram);
+  const { values } = await metric.get();
+  return values.find((v) => v.metricName?.endsWith('_count'))?.value ?? NaN;
+}
+
+describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair share', () => {
+  let db: TestDatabaseHandle;
+  let prisma: PrismaService;
+  let handler: MetricsQueryHandler;
+
+  before(async () => {
+    db = await createTestDatabase();
+    const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+    await applyMigrations({ databaseUrl: db.url, migrationsDir });
+    const config = new ConfigService<AggregatorConfig, true>({
+      databaseUrl: db.url,
+      queries: LIMITS,
+    });
+    prisma = new PrismaService(config);
+    await prisma.onModuleInit();
+    const rollups = new RollupRepository(prisma);
+    const batch = (projectId: string, events: StoredEvent[]) =>
+      foldBatches([{ v: 1, batchId: projectId, projectId, partition: 0, events }]);
+    await rollups.applyOnce(0, [1], () => ({ rows: batch('heavy', manyDimensions()), result: 1 }));
+    await rollups.applyOnce(0, [2], () => ({ rows: batch('light', [click('x', 0)]), result: 1 }));
+    handler = new MetricsQueryHandler(
+      new MetricsQueryRepository(prisma),
+      new ProjectQueryLimiter(config),
+    );
+  });
+
+  after(async () => {
+    await prisma.onModuleDestroy();
+    await db.drop();
+  });
+
+  const query = (extra: Partial<MetricsQuery> = {}): MetricsQuery => ({
+    projectId: 'heavy',
+    ...DAY,
+    granularity: 'hour',
+    groupByDimension: true,
+    ...extra,
+  });
+
+  it('refuses a query whose buckets × series exceed the limit, before touching Postgres', async () => {
+    const before = await databaseQueries();
+    // A day of minutes (1,440 buckets) × the default 10 series = 14,400 points.
+    const reply = await handler.answer(query({ granularity: 'minute' }));
+    assert.deepEqual(reply, {
+      ok: false,
+      code: 'query_too_large',
+      error:
+        'the query covers 1440 minute buckets × 10 series = 14400 points; at most 10000: use a ' +
+        'coarser granularity, a shorter range or fewer series (top, name)',
+      details: { buckets: 1440, series: QUERY_LIMITS.defaultTop, points: 14_400 },
+    });
+    assert.equal(await databaseQueries(), before, 'the database was queried');
+    const narrowed = await handler.answer(query({ granularity: 'minute', top: 6 }));
+    assert.equal(narrowed.ok, true);
+  });
+
+  it('answers a breakdown over many dimensions with only the top ones', async () => {
+    const reply = await handler.answer(query());
+    assert.ok(reply.ok);
+    const dimensions = new Set(reply.series.map((p) => p.dimension));
+    assert.deepEqual(
+      [...dimensions].sort(),
+      Array.from({ length: 10 }, (_, i) => `hot-${i}`),
+    );
+  });
+
+  it("keeps a project's queries to its share while another project's query runs", async () => {
+    const lock = new pg.Client({ connectionString: db.url });
+    await lock.connect();
+    // NOTE: blocks every read of `rollups` (the breakdowns) but not of `rollup_totals`, which
+    // the light project's plain series reads: the heavy queries hold their connections.
+    await lock.query('BEGIN');
+    await lock.query('LOCK TABLE rollups IN ACCESS EXCLUSIVE MODE');
+    try {
+      const heavy = Array.from({ length: 30 }, () => handler.answer(query({ top: 5 })));
+      const settled: MetricsReply[] = [];
+      for (const reply of heavy) void reply.then((r) => settled.push(r));
+      const share = LIMITS.concurrency + LIMITS.queue;
+      await waitFor(async () => (await blockedQueries(lock)) >= LIMITS.concurrency, {
+        timeoutMs: 10_000,
+        what: `${LIMITS.concurrency} heavy queries waiting for the lock`,
+      });
+      let light: unknown;
+      void handler.answer(query({ projectId: 'light', groupByDimension: false })).then((r) => {
+        light = r;
+      });
+      await waitFor(async () => light !== undefined, {
+        timeoutMs: 10_000,
+        what: 'the light project answered while the heavy ones hold their share',
+      });
+      assert.deepEqual(light, {
+        ok: true,
+        series: [{ bucket: '2026-11-24T00:00:00.000Z', count: 1, uniqueUsers: 1, revenue: {} }],
+      });
+      assert.equal(await blockedQueries(lock), LIMITS.concurrency, 'only the share ran');
+      // Refused at once, without waiting for the lock.
+      assert.deepEqual(
+        settled.map((r) => (r.ok ? 'ok' : r.code)),
+        new Array<string>(heavy.length - share).fill('too_many_queries'),
+      );
+      await lock.query('COMMIT');
+      const accepted = await Promise.all(heavy.slice(0, share));
+      assert.deepEqual(
+        accepted.map((r) => r.ok),
+        new Array<boolean>(share).fill(true),
+      );
+    } finally {
+      await lock.query('ROLLBACK').catch(() => undefined);
+      await lock.end();
+    }
+  });
+});
+
+/** Queries of the aggregator's pool waiting for a lock. */
+async function blockedQueries(client: pg.Client): Promise<number> {
+  // NOTE: within a transaction pg_stat_activity is a snapshot taken at its first read.
+  await client.query('SELECT pg_stat_clear_snapshot()');
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+     WHERE datname = current_database() AND application_name = 'tally-aggregator'
+       AND wait_event_type = 'Lock'`,
+  );
+  return rows[0]?.n ?? 0;
+}
