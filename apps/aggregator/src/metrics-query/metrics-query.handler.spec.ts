@@ -66,8 +66,8 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
     const rollups = new RollupRepository(prisma);
     const batch = (projectId: string, events: StoredEvent[]) =>
       foldBatches([{ v: 1, batchId: projectId, projectId, partition: 0, events }]);
-    await rollups.applyOnce(0, [1], () => ({ rows: batch('heavy', manyDimensions()), result: 1 }));
-    await rollups.applyOnce(0, [2], () => ({ rows: batch('light', [click('x', 0)]), result: 1 }));
+    await rollups.applyOnce(0, [1], (_fresh, upsert) => upsert(batch('heavy', manyDimensions())));
+    await rollups.applyOnce(0, [2], (_fresh, upsert) => upsert(batch('light', [click('x', 0)])));
     handler = new MetricsQueryHandler(
       new MetricsQueryRepository(prisma),
       new ProjectQueryLimiter(config),
