@@ -6,8 +6,11 @@ export const ERROR_STATUSES = {
   401: 'No credentials, or unknown or revoked ones',
   403: 'A key of the wrong kind',
   404: 'No such resource in this project',
+  408: 'The headers or the body did not arrive in time; the connection is closed',
   413: `The body exceeds ${INGEST_LIMITS.maxBodyBytes} bytes`,
-  415: 'The body is not application/json',
+  414: 'A path segment is too long',
+  415: 'The body is not application/json, or is sent in a Content-Encoding other than identity',
+  431: 'The request headers are too large; the connection is closed',
   429: 'Too many requests for this key; wait for Retry-After',
   503: 'A service or NATS did not answer; nothing was changed, retry after Retry-After',
 } as const;
@@ -32,6 +35,13 @@ const EXAMPLE_MESSAGES: Record<string, string> = {
   key_not_found: 'project has no key key_5e0d6f1a2b3c4d5e',
   body_too_large: 'Request body is too large',
   unsupported_media_type: 'send the body as application/json',
+  unsupported_encoding: 'send the body uncompressed, without Content-Encoding (or as identity)',
+  invalid_characters: 'the query holds a control character',
+  bad_url: 'the URL is not valid percent-encoded UTF-8',
+  malformed_request: 'the request is not valid HTTP/1.1',
+  request_timeout: 'the request headers or body did not arrive in time',
+  url_too_long: 'a path segment is longer than 100 characters',
+  headers_too_large: 'the request headers exceed 16384 bytes',
   rate_limited: 'this key is over its rate limit of 1000 events/s',
   not_stored: 'ingest did not answer; nothing was stored, retry',
   query_unavailable: 'the query service did not answer',
@@ -46,6 +56,20 @@ const DETAILS: Record<string, Array<Record<string, unknown> & { message: string 
   invalid_query: [{ param: 'from', message: 'Invalid ISO datetime' }],
   invalid_rule: [{ path: 'window', message: 'must be whole minutes' }],
   rate_limited: [{ message: 'retry in 1 s', retryAfterSeconds: 1 }],
+  invalid_characters: [
+    { in: 'query', message: 'NUL, other control characters and DEL are not allowed' },
+  ],
+};
+
+/**
+ * What any `/v1` request can be refused with before its route runs: by Node's HTTP parser, the
+ * router, the timeouts or the control-character check (`apps/gateway/src/http/`).
+ */
+export const EDGE_ERRORS: Partial<Record<ErrorStatus, string[]>> = {
+  400: ['invalid_characters', 'bad_url', 'malformed_request'],
+  408: ['request_timeout'],
+  414: ['url_too_long'],
+  431: ['headers_too_large'],
 };
 
 export function errorExample(code: string): ApiErrorBody {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import type { ErrorInfo } from '@tally/contracts';
 
@@ -17,4 +18,23 @@ export class ApiError extends HttpException {
 /** The `400` of a `POST /v1/events` body that `parseTrackBody` refused. */
 export function invalidBody({ code, message, details }: ErrorInfo): ApiError {
   return new ApiError(400, code, message, details);
+}
+
+/**
+ * Writes `error` on a raw Node response: middleware runs before Fastify's reply exists, so it
+ * answers itself rather than throwing into the exception filter.
+ */
+export function writeApiError(
+  res: ServerResponse,
+  error: ApiError,
+  headers: Record<string, string> = {},
+): void {
+  const body = JSON.stringify(error.getResponse());
+  res.writeHead(error.getStatus(), {
+    ...error.headers,
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }
