@@ -1,7 +1,7 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { ApiError } from './api-error.js';
-import { timedOutConnections } from './http-connection.metrics.js';
+import { countRefusal, timedOutConnections } from './http-edge.metrics.js';
 
 /** Fastify's longest path parameter (its default); a longer one is a `414`. */
 export const MAX_PARAM_LENGTH = 100;
@@ -39,13 +39,17 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const error = PARSER_ERRORS[err.code ?? ''] ?? MALFORMED;
   if (error.getStatus() === 408) timedOutConnections.inc({ reason: 'request_timeout' });
+  countRefusal(error);
   if (socket.writable) socket.write(rawResponse(error));
   socket.destroy();
 }
 
 /** Fastify's own refusal before routing (a URL that does not decode, a too long segment). */
 export function frameworkError(code: string): ApiError {
-  return FRAMEWORK_ERRORS[code] ?? new ApiError(400, 'bad_request', 'the request was refused');
+  const error =
+    FRAMEWORK_ERRORS[code] ?? new ApiError(400, 'bad_request', 'the request was refused');
+  countRefusal(error);
+  return error;
 }
 
 function rawResponse(error: ApiError): string {

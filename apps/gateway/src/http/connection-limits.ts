@@ -4,11 +4,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import {
-  openConnections,
-  refusedConnections,
-  timedOutConnections,
-} from './http-connection.metrics.js';
+import { openConnections, refusedConnections, timedOutConnections } from './http-edge.metrics.js';
 
 /**
  * Caps the connections the gateway holds (`HTTP_MAX_CONNECTIONS`: Node closes any connection

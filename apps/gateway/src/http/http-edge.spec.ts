@@ -77,6 +77,10 @@ async function metric(base: string, name: string, labels = ''): Promise<number> 
   return line ? Number(line.split(' ')[1]) : 0;
 }
 
+/** How many requests the gateway refused with `code` before routing, by its `/metrics`. */
+const refusals = (base: string, code: string) =>
+  metric(base, 'tally_gateway_http_requests_refused_total', `{code="${code}"}`);
+
 describe('the gateway HTTP edge against slow, idle and hostile clients (issue 12: 3, 9, 13, 14)', () => {
   let setup: GatewayWithStandIns;
   let base: string;
@@ -158,6 +162,7 @@ describe('the gateway HTTP edge against slow, idle and hostile clients (issue 12
 
   it('refuses NUL and other control characters in paths, query strings and headers with 400', async () => {
     const read = `Authorization: Bearer ${READ}`;
+    const counted = { invalid: await refusals(base, 'invalid_characters') };
     const refused = [
       `GET /v1/alerts/%00 HTTP/1.1\r\n${read}`,
       `GET /v1/metrics?type=click&name=%00 HTTP/1.1\r\n${read}`,
@@ -167,6 +172,7 @@ describe('the gateway HTTP edge against slow, idle and hostile clients (issue 12
     for (const head of refused) {
       assertApiError(await rawExchange(base, request(head)), 400, 'invalid_characters');
     }
+    assert.equal(await refusals(base, 'invalid_characters'), counted.invalid + refused.length);
     // Node's HTTP parser refuses them in header values, before any route.
     for (const header of ['X-Trace: a\x01b', 'X-Trace: a\x00b', `${read}\x7f`]) {
       const head = `GET /v1/rejected HTTP/1.1\r\n${header}`;
@@ -174,7 +180,9 @@ describe('the gateway HTTP edge against slow, idle and hostile clients (issue 12
     }
   });
 
-  it('answers every framework and parser error in the API error shape', async () => {
+  it('answers every framework and parser error in the API error shape, and counts it', async () => {
+    const codes = ['bad_url', 'url_too_long', 'headers_too_large', 'malformed_request'];
+    const before = await Promise.all(codes.map((code) => refusals(base, code)));
     const read = `Authorization: Bearer ${READ}`;
     assertApiError(
       await rawExchange(base, request(`GET /v1/alerts/%FF HTTP/1.1\r\n${read}`)),
@@ -201,6 +209,11 @@ describe('the gateway HTTP edge against slow, idle and hostile clients (issue 12
       `POST /v1/events HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer ${WRITE}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${EVENT.length}\r\nContent-Length: 2\r\n\r\n${EVENT}`;
     assertApiError(await rawExchange(base, twoLengths), 400, 'malformed_request');
+    const after = await Promise.all(codes.map((code) => refusals(base, code)));
+    assert.deepEqual(
+      after.map((count, i) => count - before[i]!),
+      codes.map(() => 1),
+    );
   });
 
   it('refuses bodies in a content encoding it does not read with 415, and reads identity', async () => {

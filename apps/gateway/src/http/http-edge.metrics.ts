@@ -1,4 +1,6 @@
+import type { ApiErrorBody } from '@tally/contracts';
 import { Counter, Gauge } from 'prom-client';
+import type { ApiError } from './api-error.js';
 
 /** Connections the gateway holds open right now. */
 export const openConnections = new Gauge({
@@ -20,3 +22,19 @@ export const timedOutConnections = new Counter({
     '(headers or body not received in time), idle (nothing sent or received for too long)',
   labelNames: ['reason'] as const,
 });
+
+/** Requests refused before any route ran, by error code. */
+export const refusedRequests = new Counter({
+  name: 'tally_gateway_http_requests_refused_total',
+  help:
+    "Requests refused before reaching a route, by error code: by Node's HTTP parser " +
+    '(headers_too_large, malformed_request, request_timeout), the router (bad_url, url_too_long) ' +
+    'or the gateway (invalid_characters, unsupported_encoding, unsupported_media_type, and the ' +
+    'key errors of POST /v1/events, checked before its body)',
+  labelNames: ['code'] as const,
+});
+
+/** Counts `error` in `tally_gateway_http_requests_refused_total`. */
+export function countRefusal(error: ApiError): void {
+  refusedRequests.inc({ code: (error.getResponse() as ApiErrorBody).error.code });
+}
