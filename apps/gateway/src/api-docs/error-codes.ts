@@ -9,7 +9,7 @@ export const ERROR_STATUSES = {
   408: 'The headers or the body did not arrive in time; the connection is closed',
   413: `The body exceeds ${INGEST_LIMITS.maxBodyBytes} bytes`,
   414: 'A path segment is too long',
-  415: 'The body is not application/json, or is sent in a Content-Encoding other than identity',
+  415: 'The body is not application/json, or is in an encoding other than gzip, deflate or br',
   431: 'The request headers are too large; the connection is closed',
   429: 'Too many requests for this key; wait for Retry-After',
   503: 'A service or NATS did not answer; nothing was changed, retry after Retry-After',
@@ -35,7 +35,9 @@ const EXAMPLE_MESSAGES: Record<string, string> = {
   key_not_found: 'project has no key key_5e0d6f1a2b3c4d5e',
   body_too_large: 'Request body is too large',
   unsupported_media_type: 'send the body as application/json',
-  unsupported_encoding: 'send the body uncompressed, without Content-Encoding (or as identity)',
+  unsupported_encoding:
+    'send the body uncompressed or in one of these encodings: gzip, x-gzip, deflate, br',
+  invalid_encoding: 'the body is not valid gzip data',
   invalid_characters: 'the query holds a control character',
   bad_url: 'the URL is not valid percent-encoded UTF-8',
   malformed_request: 'the request is not valid HTTP/1.1',
@@ -63,10 +65,11 @@ const DETAILS: Record<string, Array<Record<string, unknown> & { message: string 
 
 /**
  * What any `/v1` request can be refused with before its route runs: by Node's HTTP parser, the
- * router, the timeouts or the control-character check (`apps/gateway/src/http/`).
+ * router, the timeouts, the control-character check or the body decoder
+ * (`apps/gateway/src/http/`).
  */
 export const EDGE_ERRORS: Partial<Record<ErrorStatus, string[]>> = {
-  400: ['invalid_characters', 'bad_url', 'malformed_request'],
+  400: ['invalid_characters', 'bad_url', 'malformed_request', 'invalid_encoding'],
   408: ['request_timeout'],
   414: ['url_too_long'],
   431: ['headers_too_large'],

@@ -29,7 +29,8 @@ export const refusedRequests = new Counter({
   help:
     "Requests refused before reaching a route, by error code: by Node's HTTP parser " +
     '(headers_too_large, malformed_request, request_timeout), the router (bad_url, url_too_long) ' +
-    'or the gateway (invalid_characters, unsupported_encoding, unsupported_media_type, and the ' +
+    'or the gateway (invalid_characters, unsupported_encoding, invalid_encoding, ' +
+    'unsupported_media_type, and the ' +
     'key errors of POST /v1/events, checked before its body)',
   labelNames: ['code'] as const,
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { waitFor } from '@tally/testkit';
+import { errorCode } from '../test-support/gateway-under-test.js';
 import {
   gatewayWithStandIns,
   type GatewayWithStandIns,
@@ -22,6 +23,7 @@ const KEYS = JSON.stringify([
   { key: READ, projectId: 'p1', kind: 'read' },
 ]);
 const EVENT = '{"type":"click","userId":"u1","properties":{}}';
+const EVENTS = `{"events":[${EVENT},${EVENT}]}`;
 
 /** Short timeouts, so that the hostile clients of issue 12 are cut off quickly. */
 const SHORT_TIMEOUTS = {
@@ -216,19 +218,42 @@ describe('the gateway HTTP edge against slow, idle and hostile clients (issue 12
     );
   });
 
-  it('refuses bodies in a content encoding it does not read with 415, and reads identity', async () => {
+  it('reads gzip, deflate and br bodies, and refuses encodings it does not read with 415', async () => {
     for (const [encoding, body] of [
-      ['gzip', EVENT],
-      ['gzip', gzipSync(EVENT)],
-      ['br', EVENT],
-      ['identity, gzip', EVENT],
+      ['gzip', gzipSync(EVENTS)],
+      ['x-gzip', gzipSync(EVENTS)],
+      ['deflate', deflateSync(EVENTS)],
+      ['br', brotliCompressSync(EVENTS)],
+      ['identity', EVENTS],
     ] as const) {
       const res = await track({ 'content-encoding': encoding }, body);
-      const json = (await res.json()) as { error?: { code: string } };
-      assert.equal(`${res.status} ${json.error?.code}`, '415 unsupported_encoding', encoding);
+      assert.equal(res.status, 202, encoding);
+      assert.deepEqual(await res.json(), { accepted: 2, rejected: [] }, encoding);
     }
-    const identity = await track({ 'content-encoding': 'identity' });
-    assert.equal(identity.status, 202, await identity.text());
+    for (const encoding of ['compress', 'gzip, br', 'zstd']) {
+      const res = await track({ 'content-encoding': encoding }, EVENT);
+      assert.equal(await errorCode(res), '415 unsupported_encoding', encoding);
+    }
+  });
+
+  it('refuses a body that lies about its encoding, and one that inflates past 1 MiB', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await track({ 'content-encoding': encoding }, EVENTS);
+      assert.equal(await errorCode(res), '400 invalid_encoding', encoding);
+    }
+    // About 20 KB on the wire, 20 MiB once inflated, then bytes that are not gzip at all.
+    const bomb = Buffer.concat([
+      gzipSync(Buffer.alloc(20 * 1024 * 1024, ' ')),
+      Buffer.alloc(64, 1),
+    ]);
+    const res = await track({ 'content-encoding': 'gzip' }, bomb);
+    assert.equal(await errorCode(res), '413 body_too_large');
+    // An encoding header without a body decodes nothing, and the gateway stays up.
+    const noBody = await fetch(`${base}/v1/rejected`, {
+      headers: { authorization: `Bearer ${READ}`, 'content-encoding': 'gzip' },
+    });
+    assert.equal(noBody.status, 200, await noBody.text());
+    assert.equal((await track({})).status, 202);
   });
 });
 

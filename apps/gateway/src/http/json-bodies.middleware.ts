@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { ApiError, writeApiError } from './api-error.js';
+import { contentEncodingOf, DECODABLE_ENCODINGS } from './body-encodings.js';
 
 const UNSUPPORTED_TYPE = new ApiError(
   415,
@@ -10,14 +11,15 @@ const UNSUPPORTED_TYPE = new ApiError(
 const UNSUPPORTED_ENCODING = new ApiError(
   415,
   'unsupported_encoding',
-  'send the body uncompressed, without Content-Encoding (or as identity)',
+  `send the body uncompressed or in one of these encodings: ${DECODABLE_ENCODINGS.join(', ')}`,
 );
 
 /**
  * The public API reads uncompressed JSON only. Nest's Fastify adapter also parses form bodies,
  * which would turn `type=click&userId=u` into an event; a body of any other type is refused with
- * 415 before it is parsed. A body with a `Content-Encoding` the gateway does not decode is
- * refused too, rather than read as if it were plain (issue 12, finding 14).
+ * 415 before it is parsed. A body with a `Content-Encoding` the gateway does not decode
+ * (`EncodedBodies` decodes the others) is refused too, rather than read as if it were plain
+ * (issue 12, finding 14).
  */
 @Injectable()
 export class JsonBodiesMiddleware implements NestMiddleware {
@@ -36,7 +38,9 @@ function refusalOf(req: IncomingMessage): ApiError | undefined {
   if ((contentType !== undefined || hasBody) && mediaType !== 'application/json') {
     return UNSUPPORTED_TYPE;
   }
-  const encoding = req.headers['content-encoding']?.trim().toLowerCase();
-  if (hasBody && encoding !== undefined && encoding !== 'identity') return UNSUPPORTED_ENCODING;
+  const encoding = contentEncodingOf(req.headers);
+  if (hasBody && encoding !== undefined && !DECODABLE_ENCODINGS.includes(encoding)) {
+    return UNSUPPORTED_ENCODING;
+  }
   return undefined;
 }
