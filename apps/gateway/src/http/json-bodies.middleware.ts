@@ -15,11 +15,11 @@ const UNSUPPORTED_ENCODING = new ApiError(
 );
 
 /**
- * The public API reads uncompressed JSON only. Nest's Fastify adapter also parses form bodies,
- * which would turn `type=click&userId=u` into an event; a body of any other type is refused with
- * 415 before it is parsed. A body with a `Content-Encoding` the gateway does not decode
- * (`EncodedBodies` decodes the others) is refused too, rather than read as if it were plain
- * (issue 12, finding 14).
+ * The public API reads JSON only, plain or compressed. Nest's Fastify adapter also parses form
+ * bodies, which would turn `type=click&userId=u` into an event; a body of any other type is
+ * refused with 415 before it is parsed. A body in a `Content-Encoding` the gateway does not
+ * decode (`EncodedBodies` decodes the others) is refused too, rather than read as if it were
+ * plain (issue 12, finding 14).
  */
 @Injectable()
 export class JsonBodiesMiddleware implements NestMiddleware {
