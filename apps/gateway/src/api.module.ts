@@ -1,9 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { ApiDocsModule } from './api-docs/api-docs.module.js';
 import { EventsController } from './events/events.controller.js';
-import { RawTrackBodies } from './events/raw-track-bodies.js';
+import { RawTrackBodies, TRACK_ROUTE } from './events/raw-track-bodies.js';
+import { TrackKeyMiddleware } from './events/track-key.middleware.js';
+import { HttpEdgeModule } from './http/http-edge.module.js';
 import { JsonBodiesModule } from './http/json-bodies.module.js';
 import { ServiceClientModule } from './http/service-client.module.js';
 import { LiveModule } from './live/live.module.js';
@@ -14,6 +16,7 @@ import { RejectedModule } from './rejected/rejected.module.js';
 
 @Module({
   imports: [
+    HttpEdgeModule,
     ProjectsModule,
     RateLimitModule,
     AdminModule,
@@ -27,4 +30,8 @@ import { RejectedModule } from './rejected/rejected.module.js';
   controllers: [EventsController, MetricsApiController],
   providers: [RawTrackBodies],
 })
-export class ApiModule {}
+export class ApiModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(TrackKeyMiddleware).forRoutes({ path: TRACK_ROUTE, method: RequestMethod.POST });
+  }
+}

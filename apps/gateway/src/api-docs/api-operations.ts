@@ -58,7 +58,10 @@ export interface DocumentedOperation {
 }
 
 const json = (schema: z.ZodType, example: unknown) => ({ schema, example });
-const BODY_ERRORS = { 413: ['body_too_large'], 415: ['unsupported_media_type'] };
+const BODY_ERRORS = {
+  413: ['body_too_large'],
+  415: ['unsupported_media_type', 'unsupported_encoding'],
+};
 const KEY_ERRORS = {
   401: ['missing_key', 'invalid_key'],
   403: ['wrong_key_kind'],

@@ -6,10 +6,13 @@ export const ERROR_STATUSES = {
   401: 'No credentials, or unknown or revoked ones',
   403: 'A key of the wrong kind',
   404: 'No such resource in this project',
+  408: 'The headers or the body did not arrive in time; the connection is closed',
   409: 'The project is at a limit (e.g. its number of alert rules)',
   413: `The body exceeds ${INGEST_LIMITS.maxBodyBytes} bytes`,
-  415: 'The body is not application/json',
+  414: 'A path segment is too long',
+  415: 'The body is not application/json, or is in an encoding other than gzip, deflate or br',
   429: 'Too many requests for this key, or too many failed authentications from this address; wait for Retry-After',
+  431: 'The request headers are too large; the connection is closed',
   503: 'A service or NATS did not answer; nothing was changed, retry after Retry-After',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUSES;
@@ -41,6 +44,15 @@ const EXAMPLE_MESSAGES: Record<string, string> = {
   key_not_found: 'project has no key key_5e0d6f1a2b3c4d5e',
   body_too_large: 'Request body is too large',
   unsupported_media_type: 'send the body as application/json',
+  unsupported_encoding:
+    'send the body uncompressed or in one of these encodings: gzip, x-gzip, deflate, br',
+  invalid_encoding: 'the body is not valid gzip data',
+  invalid_characters: 'the query holds a control character',
+  bad_url: 'the URL is not valid percent-encoded UTF-8',
+  malformed_request: 'the request is not valid HTTP/1.1',
+  request_timeout: 'the request headers or body did not arrive in time',
+  url_too_long: 'a path segment is longer than 100 characters',
+  headers_too_large: 'the request headers exceed 16384 bytes',
   rate_limited: 'this key is over its rate limit of 1000 events/s',
   too_many_streams: 'this key already has 20 open streams on this server',
   too_many_auth_failures: 'too many failed authentications from this address',
@@ -63,6 +75,21 @@ const DETAILS: Record<string, Array<Record<string, unknown> & { message: string 
     { message: 'at most 10000 points', buckets: 1440, series: 10, points: 14400, maxPoints: 10000 },
   ],
   too_many_queries: [{ message: 'retry in 1 s', retryAfterSeconds: 1, concurrency: 2, queue: 8 }],
+  invalid_characters: [
+    { in: 'query', message: 'NUL, other control characters and DEL are not allowed' },
+  ],
+};
+
+/**
+ * What any `/v1` request can be refused with before its route runs: by Node's HTTP parser, the
+ * router, the timeouts, the control-character check or the body decoder
+ * (`apps/gateway/src/http/`).
+ */
+export const EDGE_ERRORS: Partial<Record<ErrorStatus, string[]>> = {
+  400: ['invalid_characters', 'bad_url', 'malformed_request', 'invalid_encoding'],
+  408: ['request_timeout'],
+  414: ['url_too_long'],
+  431: ['headers_too_large'],
 };
 
 export function errorExample(code: string): ApiErrorBody {

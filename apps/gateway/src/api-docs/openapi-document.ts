@@ -2,7 +2,7 @@ import { ApiErrorBody } from '@tally/contracts';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { z } from 'zod';
 import { API_OPERATIONS, type Auth, type DocumentedOperation } from './api-operations.js';
-import { ERROR_STATUSES, errorExample, type ErrorStatus } from './error-codes.js';
+import { EDGE_ERRORS, ERROR_STATUSES, errorExample, type ErrorStatus } from './error-codes.js';
 
 type JsonSchema = OpenAPIV3_1.SchemaObject;
 
@@ -100,10 +100,21 @@ function responses(op: DocumentedOperation): OpenAPIV3_1.ResponsesObject {
         : {}),
     };
   }
-  for (const [status, codes] of Object.entries(op.errors)) {
+  for (const [status, codes] of Object.entries(errorsOf(op))) {
     out[status] = errorResponse(Number(status) as ErrorStatus, codes);
   }
   return out;
+}
+
+/** The operation's own errors, and for `/v1` routes those any request can get at the edge. */
+function errorsOf(op: DocumentedOperation): Partial<Record<ErrorStatus, string[]>> {
+  if (!op.path.startsWith('/v1/')) return op.errors;
+  const errors = { ...op.errors };
+  for (const [status, codes] of Object.entries(EDGE_ERRORS)) {
+    const key = Number(status) as ErrorStatus;
+    errors[key] = [...(errors[key] ?? []), ...codes];
+  }
+  return errors;
 }
 
 function operation(op: DocumentedOperation): OpenAPIV3_1.OperationObject {

@@ -51,14 +51,44 @@ const GatewayEnv = z.object({
   AUTH_FAILURES_MAX_ADDRESSES: envFields.positiveInt(100_000),
   // Queries (issue 12, findings 5 and 17).
   QUERY_ATTEMPT_TIMEOUT_MS: envFields.positiveInt(1_000),
+  // The HTTP edge: how long a client may take, and how many connections it may hold open.
+  HTTP_HEADERS_TIMEOUT_MS: envFields.positiveInt(5_000),
+  HTTP_REQUEST_TIMEOUT_MS: envFields.positiveInt(15_000),
+  HTTP_IDLE_TIMEOUT_MS: envFields.positiveInt(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: envFields.positiveInt(5_000),
+  HTTP_MAX_CONNECTIONS: envFields.positiveInt(5_000),
+});
+
+/** The HTTP timeouts, checked against each other and against the waits they must outlast. */
+const CheckedGatewayEnv = GatewayEnv.superRefine((e, ctx) => {
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    const message = 'must not exceed HTTP_REQUEST_TIMEOUT_MS';
+    ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message });
+  }
+  // NOTE: the idle timeout also runs while a response is pending or a live stream is quiet, so
+  // it must outlast the longest wait for a service and the gap between live heartbeats.
+  const longestQuietMs = Math.max(e.LIVE_HEARTBEAT_MS, e.INGEST_TIMEOUT_MS, e.QUERY_TIMEOUT_MS);
+  if (e.HTTP_IDLE_TIMEOUT_MS <= longestQuietMs) {
+    const message =
+      'must exceed LIVE_HEARTBEAT_MS, INGEST_TIMEOUT_MS and QUERY_TIMEOUT_MS, or live streams ' +
+      'and slow answers are cut off';
+    ctx.addIssue({ code: 'custom', path: ['HTTP_IDLE_TIMEOUT_MS'], message });
+  }
 });
 
 export type ApiKeyConfig = z.infer<typeof ApiKey>;
 
 export function gatewayConfig(env: Record<string, string | undefined>) {
-  const e = loadConfig(GatewayEnv, env);
+  const e = loadConfig(CheckedGatewayEnv, env);
   return {
-    http: { port: e.HTTP_PORT },
+    http: {
+      port: e.HTTP_PORT,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     logLevel: e.LOG_LEVEL,
     nats: { servers: e.NATS_URL },
     apiKeys: e.TALLY_API_KEYS,

@@ -1,5 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import type { ErrorInfo } from '@tally/contracts';
+import { countRefusal } from './http-edge.metrics.js';
 
 /** The one error shape of the public API: `{ error: { code, message, details? } }`. */
 export class ApiError extends HttpException {
@@ -17,4 +19,25 @@ export class ApiError extends HttpException {
 /** The `400` of a `POST /v1/events` body that `parseTrackBody` refused. */
 export function invalidBody({ code, message, details }: ErrorInfo): ApiError {
   return new ApiError(400, code, message, details);
+}
+
+/**
+ * Writes `error` on a raw Node response: middleware runs before Fastify's reply exists, so it
+ * answers itself rather than throwing into the exception filter. Counted as a refusal before
+ * routing (`tally_gateway_http_requests_refused_total`).
+ */
+export function writeApiError(
+  res: ServerResponse,
+  error: ApiError,
+  headers: Record<string, string> = {},
+): void {
+  countRefusal(error);
+  const body = JSON.stringify(error.getResponse());
+  res.writeHead(error.getStatus(), {
+    ...error.headers,
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }

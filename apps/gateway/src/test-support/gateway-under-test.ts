@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { INGEST_LIMITS } from '@tally/contracts';
 import { appModule } from '../app.module.js';
+import { gatewayServerOptions } from '../http/http-server-options.js';
 
 export const TEST_ADMIN_TOKEN = 'admin_token_for_tests_000001';
 
@@ -23,13 +23,13 @@ export async function startGateway(
   natsUrl: string,
   env: Record<string, string> = {},
 ): Promise<GatewayUnderTest> {
-  const { module } = appModule({
+  const { module, config } = appModule({
     NATS_URL: natsUrl,
     LOG_LEVEL: 'silent',
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...env,
   });
-  const adapter = new FastifyAdapter({ bodyLimit: INGEST_LIMITS.maxBodyBytes });
+  const adapter = new FastifyAdapter(gatewayServerOptions(config.http));
   const routes: RegisteredRoute[] = [];
   // Added before Nest registers anything, so it sees every route of the app.
   adapter.getInstance().addHook('onRoute', (route) => {

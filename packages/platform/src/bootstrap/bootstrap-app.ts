@@ -8,6 +8,8 @@ export interface BootstrapOptions {
   port: number;
   host?: string;
   bodyLimitBytes?: number;
+  /** Fastify and Node HTTP server options (timeouts, error handlers); override `bodyLimitBytes`. */
+  server?: ConstructorParameters<typeof FastifyAdapter>[0];
   /** Extra setup on the app before it listens (routes, parsers). */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -23,7 +25,7 @@ export async function bootstrapApp(
   try {
     const app = await NestFactory.create<NestFastifyApplication>(
       module,
-      new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 1024 * 1024 }),
+      new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 1024 * 1024, ...options.server }),
       { bufferLogs: true },
     );
     app.useLogger(app.get(PinoLogger));

@@ -1,0 +1,15 @@
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { ConnectionLimits } from './connection-limits.js';
+import { EncodedBodies } from './encoded-bodies.js';
+import { RequestCharactersMiddleware } from './request-characters.middleware.js';
+
+/**
+ * The connection cap and its metrics, compressed bodies, and the control-character check of
+ * every request.
+ */
+@Module({ providers: [ConnectionLimits, EncodedBodies] })
+export class HttpEdgeModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestCharactersMiddleware).forRoutes('*path');
+  }
+}
