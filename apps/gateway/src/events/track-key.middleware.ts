@@ -15,7 +15,8 @@ export class TrackKeyMiddleware implements NestMiddleware {
 
   use(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     try {
-      this.keys.grantFor(req.headers.authorization, 'write');
+      // NOTE: the raw request's peer address is what Fastify's `request.ip` gives the guard.
+      this.keys.grantFor(req.headers.authorization, ['write'], req.socket.remoteAddress ?? '');
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       // NOTE: closing the connection spares Node reading and discarding the unread body.
