@@ -1,5 +1,6 @@
 export { startAppProcess, type AppProcessHandle, type AppProcessOptions } from './app-process.js';
 export { freePort } from './free-port.js';
+export { type ExitInfo } from './managed-process.js';
 export { startNatsCluster, type NatsClusterHandle } from './nats-cluster.js';
 export { type NatsServerHandle } from './nats-node.js';
 export { startNatsServer, type NatsServerOptions } from './nats-server.js';
