@@ -5,6 +5,7 @@ export { startNatsCluster, type NatsClusterHandle } from './nats-cluster.js';
 export { type NatsServerHandle } from './nats-node.js';
 export { startNatsServer, type NatsServerOptions } from './nats-server.js';
 export { runNodeScript } from './node-script.js';
+export { startPrivatePostgres, type PrivatePostgresHandle } from './private-postgres.js';
 export { startServiceProcess, type ServiceProcess } from './service-process.js';
 export {
   createTestDatabase,
