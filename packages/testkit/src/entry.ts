@@ -13,5 +13,5 @@ export {
   type TestDatabaseOptions,
   type TestDatabaseSource,
 } from './test-database.js';
-export { waitFor, type WaitForOptions } from './wait-for.js';
+export { GiveUpWaiting, waitFor, type WaitForOptions } from './wait-for.js';
 export { appEntry, appMigrations, assertBuilt, workspaceRoot } from './workspace-paths.js';
