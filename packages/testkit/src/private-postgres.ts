@@ -12,6 +12,7 @@ const PG_LIB = '/usr/lib/postgresql';
 /** Postgres refuses to run as root; as root the cluster belongs to this user. */
 const SERVER_USER = 'postgres';
 const START_TIMEOUT_S = 60;
+const SYNC_OPTIONS = { cwd: '/', stdio: 'ignore' } as const;
 
 export interface PrivatePostgresHandle {
   /** postgres://postgres@127.0.0.1:<port>/postgres, for createTestDatabase({ baseUrl }). */
@@ -38,65 +39,89 @@ export async function startPrivatePostgres(): Promise<PrivatePostgresHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'tally-pg-'));
   const owner = process.getuid?.() === 0 ? userIds(SERVER_USER) : undefined;
   if (owner) chownSync(dir, owner.uid, owner.gid);
-  const dataDir = join(dir, 'data');
-  const logFile = join(dir, 'postgres.log');
-  const asOwner = (tool: string, args: string[]): [string, string[]] => {
-    const bin = join(binDir, tool);
-    return owner ? ['runuser', ['-u', SERVER_USER, '--', bin, ...args]] : [bin, args];
-  };
-  const pgCtl = (...args: string[]) =>
-    run(...asOwner('pg_ctl', ['-D', dataDir, ...args]), { cwd: '/' });
-  const crashNow = () => {
-    const [cmd, args] = asOwner('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
-    execFileSync(cmd, args, { cwd: '/', stdio: 'ignore' });
-  };
-  const forget = onProcessExit(() => {
-    if (existsSync(join(dataDir, 'postmaster.pid'))) crashNow();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const start = async () => {
-    // No Unix socket: everything connects over TCP, and a socket path can be too long or clash.
-    const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
-    await pgCtl('-l', logFile, '-o', options, '-w', '-t', String(START_TIMEOUT_S), 'start');
-  };
-  let stopped = false;
+  const server = new PrivatePostgres(binDir, dir, port, owner !== undefined);
   try {
-    await run(
-      ...asOwner('initdb', [
-        '-D',
-        dataDir,
-        '-U',
-        'postgres',
-        '--auth=trust',
-        '-E',
-        'UTF8',
-        '--no-locale',
-      ]),
-      { cwd: '/' },
-    );
-    await start();
+    await server.init();
+    await server.start();
   } catch (err) {
-    forget();
-    await rm(dir, { recursive: true, force: true });
-    throw new Error(`cannot start a private Postgres in ${dir}: ${describe(err)}`, { cause: err });
+    await server.stop();
+    throw new Error(`cannot start a private Postgres in ${dir}: ${failureText(err)}`, {
+      cause: err,
+    });
   }
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    port,
-    logFile,
-    async crash() {
-      await pgCtl('-m', 'immediate', '-w', 'stop');
-    },
-    start,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      if (existsSync(join(dataDir, 'postmaster.pid'))) await pgCtl('-m', 'immediate', '-w', 'stop');
-      forget();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return server;
+}
+
+class PrivatePostgres implements PrivatePostgresHandle {
+  readonly url: string;
+  readonly logFile: string;
+  private readonly dataDir: string;
+  private readonly forget: () => void;
+  private stopped = false;
+
+  constructor(
+    private readonly binDir: string,
+    private readonly dir: string,
+    readonly port: number,
+    private readonly asServerUser: boolean,
+  ) {
+    this.url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    this.dataDir = join(dir, 'data');
+    this.logFile = join(dir, 'postgres.log');
+    this.forget = onProcessExit(() => {
+      if (this.running) execFileSync(...this.command('pg_ctl', this.stopArgs()), SYNC_OPTIONS);
+      rmSync(dir, { recursive: true, force: true });
+    });
+  }
+
+  async init(): Promise<void> {
+    const args = [
+      '-D',
+      this.dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-locale',
+    ];
+    await run(...this.command('initdb', args), { cwd: '/' });
+  }
+
+  async start(): Promise<void> {
+    // No Unix socket: everything connects over TCP, and a socket path can be too long or clash.
+    const options = `-p ${this.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
+    const args = ['-D', this.dataDir, '-l', this.logFile, '-o', options, '-w'];
+    await run(...this.command('pg_ctl', [...args, '-t', String(START_TIMEOUT_S), 'start']), {
+      cwd: '/',
+    });
+  }
+
+  async crash(): Promise<void> {
+    await run(...this.command('pg_ctl', this.stopArgs()), { cwd: '/' });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.running) await this.crash();
+    this.forget();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private get running(): boolean {
+    return existsSync(join(this.dataDir, 'postmaster.pid'));
+  }
+
+  private stopArgs(): string[] {
+    return ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop'];
+  }
+
+  /** The command line running a server tool, as the server's user when we are root. */
+  private command(tool: string, args: string[]): [string, string[]] {
+    const bin = join(this.binDir, tool);
+    return this.asServerUser ? ['runuser', ['-u', SERVER_USER, '--', bin, ...args]] : [bin, args];
+  }
 }
 
 /** bin/ of the highest installed Debian server version. */
@@ -121,7 +146,7 @@ function userIds(user: string): { uid: number; gid: number } {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-function describe(err: unknown): string {
+function failureText(err: unknown): string {
   const stderr = (err as { stderr?: unknown }).stderr;
   const message = err instanceof Error ? err.message : String(err);
   return typeof stderr === 'string' && stderr.trim() ? `${message}\n${stderr.trim()}` : message;
