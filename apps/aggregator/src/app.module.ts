@@ -7,6 +7,7 @@ import { aggregatorConfig, type AggregatorConfig } from './config/aggregator.con
 import { DatabaseModule } from './database/database.module.js';
 import { PrismaService } from './database/prisma.service.js';
 import { MetricsQueryModule } from './metrics-query/metrics-query.module.js';
+import { PartitionLeasesReadiness } from './partitions/partition-leases.readiness.js';
 import { PartitionsModule } from './partitions/partitions.module.js';
 import { RollupsModule } from './rollups/rollups.module.js';
 
@@ -38,7 +39,10 @@ export function appModule(env: Record<string, string | undefined>) {
       RollupsModule,
       PartitionsModule,
       MetricsQueryModule,
-      HealthModule.register([NatsReadiness, databaseReadiness(PrismaService)], [DatabaseModule]),
+      HealthModule.register(
+        [NatsReadiness, databaseReadiness(PrismaService), PartitionLeasesReadiness],
+        [DatabaseModule],
+      ),
     ],
   })
   class AggregatorModule {}

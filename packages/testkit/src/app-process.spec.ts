@@ -46,16 +46,20 @@ test('starts an app, waits until ready, survives SIGKILL and restarts with the s
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(lines[0], { level: 30, msg: 'starting', greeting: 'hi', leaked: null });
   const firstPid = app.pid;
+  assert.equal(app.exit, undefined);
 
   assert.equal(await app.kill('SIGKILL'), null);
+  assert.deepEqual(app.exit, { code: null, signal: 'SIGKILL' });
   await assert.rejects(httpGet(readyUrl));
 
   await app.restart();
   assert.notEqual(app.pid, firstPid);
+  assert.equal(app.exit, undefined, 'the exit of the current run');
   assert.equal((await httpGet(readyUrl)).status, 200);
   assert.equal(app.logs().match(/"greeting":"hi"/g)?.length, 2);
 
   assert.equal(await app.kill(), 0);
+  assert.deepEqual(app.exit, { code: 0, signal: null });
   assert.match(app.logs(), /"msg":"bye"/);
 });
 

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { readTail, withLogTail } from './log-tail.js';
-import { ManagedProcess, waitUntilReady } from './managed-process.js';
+import { ManagedProcess, waitUntilReady, type ExitInfo } from './managed-process.js';
 import { httpGet } from './probes.js';
 
 export interface AppProcessOptions {
@@ -26,6 +26,11 @@ export interface AppProcessHandle {
   readonly name: string;
   /** stdout+stderr of every run, appended. */
   readonly logFile: string;
+  /**
+   * How the current run ended (a Nest app that shut down on SIGTERM re-raises it, so it ends by
+   * signal SIGTERM; one that ignored it ends by the SIGKILL that follows); undefined while it runs.
+   */
+  readonly exit: ExitInfo | undefined;
   /** Sends the signal (default SIGTERM) and waits; resolves to the exit code, null if killed by a signal. */
   kill(signal?: 'SIGKILL' | 'SIGTERM'): Promise<number | null>;
   /** Stops the current run (SIGTERM) if still running, starts again with the same env, waits until ready. */
@@ -76,6 +81,9 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
   return {
     get pid() {
       return current.pid;
+    },
+    get exit() {
+      return current.exit;
     },
     name: opts.name,
     logFile,

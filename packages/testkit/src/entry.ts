@@ -1,9 +1,11 @@
 export { startAppProcess, type AppProcessHandle, type AppProcessOptions } from './app-process.js';
 export { freePort } from './free-port.js';
+export { type ExitInfo } from './managed-process.js';
 export { startNatsCluster, type NatsClusterHandle } from './nats-cluster.js';
 export { type NatsServerHandle } from './nats-node.js';
 export { startNatsServer, type NatsServerOptions } from './nats-server.js';
 export { runNodeScript } from './node-script.js';
+export { startPrivatePostgres, type PrivatePostgresHandle } from './private-postgres.js';
 export { startServiceProcess, type ServiceProcess } from './service-process.js';
 export {
   createTestDatabase,
@@ -11,5 +13,5 @@ export {
   type TestDatabaseOptions,
   type TestDatabaseSource,
 } from './test-database.js';
-export { waitFor, type WaitForOptions } from './wait-for.js';
+export { GiveUpWaiting, waitFor, type WaitForOptions } from './wait-for.js';
 export { appEntry, appMigrations, assertBuilt, workspaceRoot } from './workspace-paths.js';

@@ -2,12 +2,18 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { abortableDelay, type PartitionOwnership, type PartitionWork } from '@tally/nats';
 import pg from 'pg';
+import { Counter } from 'prom-client';
 import type { AggregatorConfig } from '../config/aggregator.config.js';
 
 const LEASE_APP_NAME = 'tally-aggregator-lease';
 /** First key of the two-key advisory lock; the second is the partition. */
 const LEASE_LOCK_SPACE = 0x7a11;
 const REBALANCE_INTERVAL_MS = 2_000;
+
+const sessionsLost = new Counter({
+  name: 'tally_aggregator_lease_sessions_lost_total',
+  help: 'Partition-lease sessions to Postgres that were lost (their partitions were released)',
+});
 
 interface Lease {
   abort: AbortController;
@@ -25,6 +31,7 @@ interface Lease {
 export class PartitionLeases implements PartitionOwnership {
   private readonly logger = new Logger(PartitionLeases.name);
   private readonly leases = new Map<number, Lease>();
+  private session: pg.Client | undefined;
 
   constructor(private readonly config: ConfigService<AggregatorConfig, true>) {}
 
@@ -37,15 +44,23 @@ export class PartitionLeases implements PartitionOwnership {
     while (!stop.aborted) {
       const session = await this.connect(stop);
       if (!session) break;
+      this.session = session;
       try {
         await this.holdLeases(session, partitions, work, stop);
       } catch (err) {
+        sessionsLost.inc();
         this.logger.error({ err, consumer }, 'lease session lost; releasing partitions');
       } finally {
+        this.session = undefined;
         await this.releaseAll();
         await session.end().catch(() => undefined);
       }
     }
+  }
+
+  /** Whether the lease session is open: without it this replica consumes no partition. */
+  get connected(): boolean {
+    return this.session !== undefined;
   }
 
   private async connect(stop: AbortSignal): Promise<pg.Client | undefined> {
@@ -54,8 +69,13 @@ export class PartitionLeases implements PartitionOwnership {
         connectionString: this.config.get('databaseUrl', { infer: true }),
         application_name: LEASE_APP_NAME,
       });
+      // NOTE: pg emits 'error' for a lost connection, usually twice (the server's error, then the
+      // unexpected end), also while connecting or ending; one without a listener exits the
+      // process (issue 12, #15). holdLeases() learns of the loss from its own listeners.
+      client.on('error', (err) => this.logger.warn({ err }, 'lease session error'));
       try {
         await client.connect();
+        this.logger.log('lease session open');
         return client;
       } catch (err) {
         this.logger.warn({ err }, 'cannot open lease session; retrying');
@@ -72,8 +92,8 @@ export class PartitionLeases implements PartitionOwnership {
     stop: AbortSignal,
   ): Promise<void> {
     const lost = new Promise<never>((_, reject) => {
-      session.once('error', reject);
-      session.once('end', () => reject(new Error('lease session ended')));
+      session.on('error', reject);
+      session.on('end', () => reject(new Error('lease session ended')));
     });
     // NOTE: the session ends on every exit; without a handler that rejection would crash us.
     lost.catch(() => undefined);

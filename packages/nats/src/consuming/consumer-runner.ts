@@ -60,14 +60,9 @@ export class ConsumerRunner {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return;
-    await this.provision();
-    const consumer = await this.deps.nats.js.consumers.get(this.spec.stream, this.instance.durable);
     const queue = new MessageQueue<JsMsg>();
-    const messages: ConsumerMessages = await consumer.consume({
-      max_messages: this.deps.defaults.batchSize * 2,
-      callback: (msg) => queue.push(msg),
-    });
+    const messages = await this.startConsuming(queue, signal);
+    if (!messages) return;
     const stop = (): void => {
       messages.stop();
       queue.close();
@@ -86,6 +81,32 @@ export class ConsumerRunner {
       // NOTE: nak'ed without delay so whoever consumes next gets them first, in order.
       for (const msg of queue.drain()) msg.nak();
     }
+  }
+
+  /**
+   * Provisions the durable and opens its message flow into `queue`; `undefined` when `signal`
+   * aborted meanwhile (a flow already opened is stopped again, and what it delivered nak'ed).
+   * NOTE: the abort listener in run() is added only after these awaits, and an AbortSignal does
+   * not replay an abort that happened before a listener was added: each await is followed by a
+   * check, or a stop during start-up would leave the runner consuming forever (issue 12, #16).
+   */
+  private async startConsuming(
+    queue: MessageQueue<JsMsg>,
+    signal: AbortSignal,
+  ): Promise<ConsumerMessages | undefined> {
+    if (signal.aborted) return undefined;
+    await this.provision();
+    if (signal.aborted) return undefined;
+    const consumer = await this.deps.nats.js.consumers.get(this.spec.stream, this.instance.durable);
+    if (signal.aborted) return undefined;
+    const messages = await consumer.consume({
+      max_messages: this.deps.defaults.batchSize * 2,
+      callback: (msg) => queue.push(msg),
+    });
+    if (!signal.aborted) return messages;
+    messages.stop();
+    for (const msg of queue.drain()) msg.nak();
+    return undefined;
   }
 
   private provision(): Promise<void> {
