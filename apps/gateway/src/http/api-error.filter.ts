@@ -6,6 +6,8 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { Counter } from 'prom-client';
+import type { ApiErrorBody } from '@tally/contracts';
 import { ApiError } from './api-error.js';
 
 interface FrameworkError {
@@ -21,6 +23,12 @@ const STATUS_CODES: Record<number, string> = {
   415: 'unsupported_media_type',
 };
 
+const errorAnswers = new Counter({
+  name: 'tally_gateway_http_errors_total',
+  help: 'Error answers of the routes (after the edge), by status and error code',
+  labelNames: ['status', 'code'] as const,
+});
+
 /** Turns every error into the API's machine-readable error body; never leaks internals. */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
@@ -29,6 +37,8 @@ export class ApiErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof ApiError) {
+      const { code } = (exception.getResponse() as ApiErrorBody).error;
+      errorAnswers.inc({ status: String(exception.getStatus()), code });
       void reply
         .status(exception.getStatus())
         .headers(exception.headers)
@@ -37,11 +47,13 @@ export class ApiErrorFilter implements ExceptionFilter {
     }
     // NOTE: terminus refuses an unready /readyz with a 503 carrying the checks: keep both.
     if (exception instanceof HttpException && exception.getStatus() === 503) {
+      errorAnswers.inc({ status: '503', code: 'not_ready' });
       void reply.status(503).send(exception.getResponse());
       return;
     }
     const { status, code, message } = describe(exception);
     if (status >= 500) this.logger.error({ err: exception }, 'request failed');
+    errorAnswers.inc({ status: String(status), code });
     void reply.status(status).send({ error: { code, message } });
   }
 }

@@ -258,6 +258,20 @@ describe('the gateway HTTP edge against slow, idle and hostile clients (issue 12
     assert.equal(noBody.status, 200, await noBody.text());
     assert.equal((await track({})).status, 202);
   });
+
+  it('counts every error answer of the routes by status and code', async () => {
+    const errors = (status: string, code: string) =>
+      metric('tally_gateway_http_errors_total', { status, code });
+    const before = [await errors('404', 'not_found'), await errors('400', 'invalid_query')];
+    const read = { headers: { authorization: `Bearer ${READ}` } };
+    assert.equal(await errorCode(await fetch(`${base}/v1/nope`, read)), '404 not_found');
+    const query = await fetch(`${base}/v1/metrics?type=nope`, read);
+    assert.equal(await errorCode(query), '400 invalid_query');
+    assert.deepEqual(
+      [await errors('404', 'not_found'), await errors('400', 'invalid_query')],
+      before.map((n) => n + 1),
+    );
+  });
 });
 
 describe('the gateway connection cap (issue 12: 3)', () => {
