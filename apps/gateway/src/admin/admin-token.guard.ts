@@ -3,6 +3,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config/gateway.config.js';
+import { clientAddress } from '../auth/client-address.js';
 import { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
 import { ApiError } from '../http/api-error.js';
 
@@ -25,14 +26,15 @@ export class AdminTokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    this.failures.assertAllowed(request.ip, 'admin_token');
+    const address = clientAddress(request.raw);
+    this.failures.assertAllowed(address, 'admin_token');
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (!token) {
       throw new ApiError(401, 'missing_admin_token', 'send "Authorization: Bearer <admin token>"');
     }
     // NOTE: comparing fixed-length digests keeps the comparison constant-time whatever the length.
     if (!timingSafeEqual(digest(token), this.expected)) {
-      this.failures.recordFailure(request.ip, 'admin_token');
+      this.failures.recordFailure(address, 'admin_token');
       throw new ApiError(401, 'invalid_admin_token', 'wrong admin token');
     }
     return true;

@@ -48,4 +48,11 @@ describe('gateway HTTP edge settings', () => {
       assert.deepEqual(more, []);
     }
   });
+
+  it('refuses a live-stream limit that could hold every connection', () => {
+    assert.deepEqual(problemsOf({ LIVE_MAX_STREAMS: '5000' }), [
+      'LIVE_MAX_STREAMS: must be below HTTP_MAX_CONNECTIONS, or live streams can hold every connection',
+    ]);
+    assert.deepEqual(problemsOf({ LIVE_MAX_STREAMS: '100', HTTP_MAX_CONNECTIONS: '101' }), []);
+  });
 });

@@ -59,7 +59,10 @@ const GatewayEnv = z.object({
   HTTP_MAX_CONNECTIONS: envFields.positiveInt(5_000),
 });
 
-/** The HTTP timeouts, checked against each other and against the waits they must outlast. */
+/**
+ * The HTTP timeouts, checked against each other and against the waits they must outlast, and the
+ * live streams against the connection cap.
+ */
 const CheckedGatewayEnv = GatewayEnv.superRefine((e, ctx) => {
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
     const message = 'must not exceed HTTP_REQUEST_TIMEOUT_MS';
@@ -73,6 +76,11 @@ const CheckedGatewayEnv = GatewayEnv.superRefine((e, ctx) => {
       'must exceed LIVE_HEARTBEAT_MS, INGEST_TIMEOUT_MS and QUERY_TIMEOUT_MS, or live streams ' +
       'and slow answers are cut off';
     ctx.addIssue({ code: 'custom', path: ['HTTP_IDLE_TIMEOUT_MS'], message });
+  }
+  // NOTE: live streams hold connections; at the cap, every new request would be cut on arrival.
+  if (e.LIVE_MAX_STREAMS >= e.HTTP_MAX_CONNECTIONS) {
+    const message = 'must be below HTTP_MAX_CONNECTIONS, or live streams can hold every connection';
+    ctx.addIssue({ code: 'custom', path: ['LIVE_MAX_STREAMS'], message });
   }
 });
 

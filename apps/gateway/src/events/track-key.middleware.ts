@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { ApiKeys } from '../auth/api-keys.js';
+import { clientAddress } from '../auth/client-address.js';
 import { ApiError, writeApiError } from '../http/api-error.js';
 
 /**
@@ -15,8 +16,7 @@ export class TrackKeyMiddleware implements NestMiddleware {
 
   use(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     try {
-      // NOTE: the raw request's peer address is what Fastify's `request.ip` gives the guard.
-      this.keys.grantFor(req.headers.authorization, ['write'], req.socket.remoteAddress ?? '');
+      this.keys.grantFor(req.headers.authorization, ['write'], clientAddress(req));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       // NOTE: closing the connection spares Node reading and discarding the unread body.

@@ -281,7 +281,11 @@ describe('the gateway connection cap (issue 12: 3)', () => {
 
   // Default timeouts: a connection closed here was closed by the cap, not by a timeout.
   before(async () => {
-    setup = await gatewayWithStandIns({ TALLY_API_KEYS: KEYS, HTTP_MAX_CONNECTIONS: String(CAP) });
+    setup = await gatewayWithStandIns({
+      TALLY_API_KEYS: KEYS,
+      HTTP_MAX_CONNECTIONS: String(CAP),
+      LIVE_MAX_STREAMS: String(CAP - 1),
+    });
     base = setup.gateway.base;
   });
   after(() => setup.close());

@@ -4,6 +4,7 @@ import type { KeyKind } from '@tally/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { ApiKeys, type ValidGrant } from '../auth/api-keys.js';
+import { clientAddress } from '../auth/client-address.js';
 import { recordGrant } from '../auth/request-grants.js';
 import { ApiError } from '../http/api-error.js';
 import { KeyRateLimiter } from './key-rate-limiter.js';
@@ -44,7 +45,8 @@ export class RateLimitGuard implements CanActivate {
     if (!rule) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const grant = this.keys.grantFor(request.headers.authorization, rule.kinds, request.ip);
+    const address = clientAddress(request.raw);
+    const grant = this.keys.grantFor(request.headers.authorization, rule.kinds, address);
     recordGrant(request, grant);
     const policy = this.limiter.policyOf(grant.kind);
     if (!policy || this.reserved(request, grant, rule)) return true;
