@@ -72,11 +72,13 @@ export class DeliveryWorkerService extends BackgroundLoop {
       this.logger.log({ ...ids, status: result.statusCode }, 'webhook delivered');
       return;
     }
-    const delay = nextRetryDelay(
-      this.settings.retry,
-      delivery.attempts,
-      parseRetryAfter(result.retryAfter, Date.now()),
-    );
+    const delay = result.refused
+      ? null
+      : nextRetryDelay(
+          this.settings.retry,
+          delivery.attempts,
+          parseRetryAfter(result.retryAfter, Date.now()),
+        );
     if (delay === null) {
       attempts.inc({ outcome: 'dead' });
       await this.deliveries.record(delivery, record, { status: 'dead' });

@@ -5,7 +5,11 @@ import { Counter } from 'prom-client';
 
 /** A destination the notifier will not call; the message says why (never a secret). */
 export class DestinationRefusedError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** False only when the name did not resolve: that may change, a refused address will not. */
+    readonly permanent: boolean,
+  ) {
     super(message);
     this.name = 'DestinationRefusedError';
   }
@@ -21,7 +25,7 @@ type RefusalReason = 'url' | 'unresolvable' | 'address' | 'port';
 
 function refused(reason: RefusalReason, message: string): DestinationRefusedError {
   refusals.inc({ reason });
-  return new DestinationRefusedError(message);
+  return new DestinationRefusedError(message, reason !== 'unresolvable');
 }
 
 export interface ResolvedAddress {

@@ -18,6 +18,8 @@ export interface SendResult {
   responseExcerpt: string | null;
   retryAfter: string | undefined;
   durationMs: number;
+  /** The destination is refused for good (see `DestinationRefusedError.permanent`): no retry. */
+  refused?: true;
 }
 
 const UNDICI_TIMEOUTS = new Set(['ConnectTimeoutError', 'HeadersTimeoutError', 'BodyTimeoutError']);
@@ -52,7 +54,8 @@ export async function sendWebhook(
   try {
     target = await policy.check(options.url);
   } catch (err) {
-    return failed(err instanceof DestinationRefusedError ? err.message : 'destination refused');
+    if (!(err instanceof DestinationRefusedError)) return failed('destination refused');
+    return err.permanent ? { ...failed(err.message), refused: true } : failed(err.message);
   }
   const agent = new Agent({
     connect: { lookup: pinnedLookup(target.address, target.family), timeout: options.timeoutMs },
