@@ -23,6 +23,7 @@ import {
   stackConfig,
 } from './lib/config.mjs';
 import { ensureNatsServer } from './lib/nats.mjs';
+import { runOnSupportedNode } from './lib/node-runtime.mjs';
 import {
   ensureDatabase,
   ensureHll,
@@ -48,7 +49,8 @@ import { buildWorkspace, ensurePnpm, pnpmInstall } from './lib/toolchain.mjs';
 
 const USAGE = `Usage: node scripts/stack.mjs [up|down|status] [options]
 
-  up (default)   install, build, start NATS + Postgres if needed, migrate, start the four apps
+  up (default)   fetch Node 24 if the running node is older, install, build, start NATS +
+                 Postgres if needed, migrate, start the four apps
   down           stop what a previous \`up --detach\` (or a killed \`up\`) left running
   status         show the recorded processes and their /readyz
 
@@ -458,7 +460,7 @@ async function main() {
     case 'status':
       return status();
     default:
-      return up(opts);
+      return (await runOnSupportedNode()) ?? up(opts);
   }
 }
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The whole test suite: `node scripts/test.mjs` (same as `pnpm test`).
+// Re-runs itself on Node 24 when the machine's node is older (scripts/lib/node-runtime.mjs).
 // Makes sure the nats-server binary, Chromium and a Postgres with the hll extension are there, builds,
 // runs every package's tests one package at a time, and ends with "N passed, N failed".
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ensureChromium } from './lib/chromium.mjs';
 import { ensureNatsBinary } from './lib/nats.mjs';
+import { runOnSupportedNode } from './lib/node-runtime.mjs';
 import { ensureHll, ensurePostgres, stopPrivateCluster } from './lib/postgres.mjs';
 import { ROOT, SetupError, log, redactUrl } from './lib/proc.mjs';
 import { buildWorkspace, ensurePnpm, pnpmInstall } from './lib/toolchain.mjs';
@@ -72,6 +74,9 @@ async function main() {
   process.on('SIGINT', () => {
     interrupted = true;
   });
+
+  const rerun = await runOnSupportedNode();
+  if (rerun !== undefined) return rerun;
 
   const pnpm = await ensurePnpm();
   if (process.env.TALLY_SKIP_INSTALL !== '1') await pnpmInstall(pnpm);

@@ -1,6 +1,8 @@
-// pnpm, apt and the workspace build: the steps before any server or app starts.
+// pnpm, apt and the workspace build: the steps before any server or app starts (the Node they
+// run on is node-runtime.mjs's).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { TALLY_HOME } from './config.mjs';
 import { ROOT, SetupError, capture, isRoot, log, run, which } from './proc.mjs';
 
 /** The pnpm version the workspace pins in package.json's `packageManager`. */
@@ -14,7 +16,9 @@ export function pinnedPnpmVersion() {
 /**
  * Returns the path of a pnpm binary of the pinned version, installing it with npm when it is
  * missing or different. NOTE: corepack cannot be used here: its download fails signature checks,
- * and a pnpm of another version tries to switch itself and fails.
+ * and a pnpm of another version tries to switch itself and fails. npm's pnpm starts with
+ * `#!/usr/bin/env node`, so it runs on the first node on PATH: the fetched one after
+ * runOnSupportedNode re-ran the script.
  */
 export async function ensurePnpm() {
   const wanted = pinnedPnpmVersion();
@@ -26,18 +30,23 @@ export async function ensurePnpm() {
       `pnpm ${version || '(unknown version)'} found at ${existing}; this workspace pins ${wanted}`,
     );
   }
-  log.step(`Installing pnpm@${wanted} with npm (npm i -g pnpm@${wanted})`);
   const npm = which('npm');
-  if (!npm) throw new SetupError('npm is not on PATH; install Node.js 20 with npm first');
+  if (!npm) throw new SetupError('npm is not on PATH; install Node.js with npm first');
+  // NOTE: on a Node fetched into the project folder, pnpm goes beside it (no root needed).
+  const fetchedHome = path.dirname(path.dirname(process.execPath));
+  const prefixArgs = fetchedHome.startsWith(`${TALLY_HOME}${path.sep}`)
+    ? ['--prefix', fetchedHome]
+    : [];
+  const prefix = prefixArgs[1] ?? capture(npm, ['prefix', '-g']).stdout.trim();
+  log.step(`Installing pnpm@${wanted} with npm into ${prefix} (npm i -g pnpm@${wanted})`);
   try {
-    await run(npm, ['install', '--global', `pnpm@${wanted}`]);
+    await run(npm, ['install', '--global', ...prefixArgs, `pnpm@${wanted}`]);
   } catch (err) {
     throw new SetupError(
       `${err.message}\n  Installing pnpm globally needs write access to npm's global prefix ` +
-        `(${capture(npm, ['prefix', '-g']).stdout.trim()}). Run as root, or install pnpm@${wanted} yourself.`,
+        `(${prefix}). Run as root, or install pnpm@${wanted} yourself.`,
     );
   }
-  const prefix = capture(npm, ['prefix', '-g']).stdout.trim();
   const installed = which('pnpm') ?? path.join(prefix, 'bin', 'pnpm');
   const version = capture(installed, ['--version']).stdout.trim();
   if (version !== wanted) {
