@@ -9,6 +9,7 @@ import { natsServerBin } from './bench-config.js';
 import type { BodySpec } from './bodies.js';
 import { startFreshnessProbe, type FreshnessSummary } from './freshness.js';
 import { startLoad, type LoadResult } from './load.js';
+import { benchNodeMismatch } from './node-version.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import {
   cpuSeconds,
@@ -28,6 +29,7 @@ import {
   type PeakResult,
 } from './report.js';
 import { reuseStack, say, startPrivateStack, type BenchStack } from './stack.js';
+import { workspaceRoot } from '@tally/testkit';
 import { committedSoFar, rollupTotals, waitUntilIdle } from './verify.js';
 
 class Progress {
@@ -430,8 +432,12 @@ try {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(2);
 }
+const nodeMismatch = opts.help ? undefined : benchNodeMismatch(workspaceRoot());
 if (opts.help) {
   console.log(USAGE);
+} else if (nodeMismatch) {
+  console.error(nodeMismatch);
+  process.exitCode = 2;
 } else {
   run(opts).then(
     (code) => {
