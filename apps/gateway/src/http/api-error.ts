@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import type { ErrorInfo } from '@tally/contracts';
+import type { FastifyReply } from 'fastify';
 import { countRefusal } from './http-edge.metrics.js';
 
 /** The one error shape of the public API: `{ error: { code, message, details? } }`. */
@@ -40,4 +41,20 @@ export function writeApiError(
     'content-length': Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+/**
+ * Sends `error` from a Fastify hook that runs before the route (and its exception filter), with
+ * `headers` added. Counted as a refusal before routing, like `writeApiError`.
+ */
+export function sendApiError(
+  reply: FastifyReply,
+  error: ApiError,
+  headers: Record<string, string> = {},
+): void {
+  countRefusal(error);
+  void reply
+    .code(error.getStatus())
+    .headers({ ...error.headers, ...headers })
+    .send(error.getResponse());
 }

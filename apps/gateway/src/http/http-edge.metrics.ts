@@ -31,7 +31,7 @@ export const refusedRequests = new Counter({
     '(headers_too_large, malformed_request, request_timeout), the router (bad_url, url_too_long) ' +
     'or the gateway (invalid_characters, unsupported_encoding, invalid_encoding, ' +
     'unsupported_media_type, and the ' +
-    'key errors of POST /v1/events, checked before its body)',
+    'key and admin-token errors of every route that takes one, checked before the body)',
   labelNames: ['code'] as const,
 });
 
