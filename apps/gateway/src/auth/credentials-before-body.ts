@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, sendApiError } from '../http/api-error.js';
+import { countErrorAnswer } from '../http/api-error.filter.js';
 import { CredentialCheck } from './credential-check.js';
 import { credentialOf } from './route-credential.js';
 
@@ -30,6 +31,8 @@ export class CredentialsBeforeBody implements OnModuleInit {
         this.check.admit(request, required);
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
+        // A route's answer, counted like those of its guards before (decision 29).
+        countErrorAnswer(err);
         // NOTE: closing the connection spares Node reading and discarding the unread body.
         sendApiError(reply, err, { connection: 'close' });
         return;

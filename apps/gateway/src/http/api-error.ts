@@ -44,15 +44,14 @@ export function writeApiError(
 }
 
 /**
- * Sends `error` from a Fastify hook that runs before the route (and its exception filter), with
- * `headers` added. Counted as a refusal before routing, like `writeApiError`.
+ * Sends `error` from a Fastify hook, which runs before the route's exception filter, with
+ * `headers` added. NOTE: the caller counts it, as a refusal at the edge or a route's answer.
  */
 export function sendApiError(
   reply: FastifyReply,
   error: ApiError,
   headers: Record<string, string> = {},
 ): void {
-  countRefusal(error);
   void reply
     .code(error.getStatus())
     .headers({ ...error.headers, ...headers })

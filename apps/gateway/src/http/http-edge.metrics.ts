@@ -30,8 +30,7 @@ export const refusedRequests = new Counter({
     "Requests refused before reaching a route, by error code: by Node's HTTP parser " +
     '(headers_too_large, malformed_request, request_timeout), the router (bad_url, url_too_long) ' +
     'or the gateway (invalid_characters, unsupported_encoding, invalid_encoding, ' +
-    'unsupported_media_type, shutting_down, and the ' +
-    'key and admin-token errors of every route that takes one, checked before the body)',
+    'unsupported_media_type, shutting_down)',
   labelNames: ['code'] as const,
 });
 

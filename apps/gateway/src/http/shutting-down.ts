@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, sendApiError } from './api-error.js';
+import { countRefusal } from './http-edge.metrics.js';
 
 /** Seconds a client waits before retrying, by then on another replica. */
 const RETRY_AFTER_SECONDS = 1;
@@ -33,8 +34,12 @@ export class ShuttingDown {
       done();
     });
     fastify.addHook('onRequest', (_request, reply, done) => {
-      if (this.closing) sendApiError(reply, SHUTTING_DOWN);
-      else done();
+      if (!this.closing) {
+        done();
+        return;
+      }
+      countRefusal(SHUTTING_DOWN);
+      sendApiError(reply, SHUTTING_DOWN);
     });
   }
 }
