@@ -27,6 +27,7 @@ export class CredentialCheck {
     else this.grantFor(request, required.kinds);
   }
 
+  /** Throws the `401`/`429` unless the request carries the admin token. */
   admitAdmin(request: FastifyRequest): void {
     if (admitted.has(request)) return;
     this.adminToken.check(request.headers.authorization, clientAddress(request.raw));

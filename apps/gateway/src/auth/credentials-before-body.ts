@@ -20,7 +20,7 @@ export class CredentialsBeforeBody implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
-    // NOTE: `onRequest` runs before Fastify reads the body; `preParsing` and later would not.
+    // NOTE: `onRequest` is the last hook before Fastify touches the body (`preParsing` decodes it).
     fastify.addHook('onRequest', (request, reply, done) => {
       const required = credentialOf(request);
       if (!required) {

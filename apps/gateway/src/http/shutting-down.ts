@@ -20,8 +20,8 @@ const SHUTTING_DOWN = new ApiError(
  * earlier request) with `503 shutting_down` in the API's error shape, where Fastify would answer
  * its own shape (`return503OnClosing`, turned off in `gatewayServerOptions`). Fastify already
  * closes such a connection after the answer.
- * NOTE: added in the constructor so that it runs before every other `onRequest` hook, which
- * providers add in `onModuleInit`.
+ * NOTE: added in the constructor so that it runs before the credential check, whose hook is
+ * added in `onModuleInit`.
  */
 @Injectable()
 export class ShuttingDown {
