@@ -13,7 +13,7 @@ export const ERROR_STATUSES = {
   415: 'The body is not application/json, or is in an encoding other than gzip, deflate or br',
   429: 'Too many requests for this key, or too many failed authentications from this address; wait for Retry-After',
   431: 'The request headers are too large; the connection is closed',
-  503: 'A service or NATS did not answer; nothing was changed, retry after Retry-After',
+  503: 'A service or NATS did not answer, or the gateway is shutting down (shutting_down); nothing was changed, retry after Retry-After',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUSES;
 
