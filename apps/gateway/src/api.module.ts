@@ -1,10 +1,9 @@
-import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { ApiDocsModule } from './api-docs/api-docs.module.js';
 import { EventsController } from './events/events.controller.js';
-import { RawTrackBodies, TRACK_ROUTE } from './events/raw-track-bodies.js';
-import { TrackKeyMiddleware } from './events/track-key.middleware.js';
+import { RawTrackBodies } from './events/raw-track-bodies.js';
 import { HttpEdgeModule } from './http/http-edge.module.js';
 import { JsonBodiesModule } from './http/json-bodies.module.js';
 import { ServiceClientModule } from './http/service-client.module.js';
@@ -30,8 +29,4 @@ import { RejectedModule } from './rejected/rejected.module.js';
   controllers: [EventsController, MetricsApiController],
   providers: [RawTrackBodies],
 })
-export class ApiModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(TrackKeyMiddleware).forRoutes({ path: TRACK_ROUTE, method: RequestMethod.POST });
-  }
-}
+export class ApiModule {}

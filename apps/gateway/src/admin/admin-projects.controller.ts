@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Ip,
-  Logger,
-  Param,
-  Post,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Ip, Logger, Param, Post } from '@nestjs/common';
 import {
   CreateProjectBody,
   IssueKeyBody,
@@ -22,7 +11,7 @@ import { ApiError } from '../http/api-error.js';
 import { ServiceClient } from '../http/service-client.js';
 import { validated, type InvalidInput } from '../http/validated.js';
 import { ProjectRegistry } from '../projects/project-registry.js';
-import { AdminTokenGuard } from './admin-token.guard.js';
+import { AdminOnly } from './admin-only.decorator.js';
 
 const INVALID_BODY: InvalidInput = {
   code: 'invalid_body',
@@ -36,7 +25,7 @@ type AdminAction = 'project.created' | 'key.issued' | 'key.revoked';
 
 /** `/v1/admin/projects`: create projects, issue, list and revoke their keys (admin token). */
 @Controller('v1/admin/projects')
-@UseGuards(AdminTokenGuard)
+@AdminOnly()
 export class AdminProjectsController {
   private readonly logger = new Logger('AdminAudit');
 

@@ -8,12 +8,12 @@ export const ERROR_STATUSES = {
   404: 'No such resource in this project',
   408: 'The headers or the body did not arrive in time; the connection is closed',
   409: 'The project is at a limit (e.g. its number of alert rules)',
-  413: `The body exceeds ${INGEST_LIMITS.maxBodyBytes} bytes`,
+  413: `The body exceeds its route's limit: ${INGEST_LIMITS.maxBodyBytes} bytes for POST /v1/events, HTTP_MAX_BODY_BYTES (65536 by default) for the others`,
   414: 'A path segment is too long',
   415: 'The body is not application/json, or is in an encoding other than gzip, deflate or br',
   429: 'Too many requests for this key, or too many failed authentications from this address; wait for Retry-After',
   431: 'The request headers are too large; the connection is closed',
-  503: 'A service or NATS did not answer; nothing was changed, retry after Retry-After',
+  503: 'A service or NATS did not answer, or the gateway is shutting down (shutting_down); nothing was changed, retry after Retry-After',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUSES;
 

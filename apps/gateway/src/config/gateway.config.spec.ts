@@ -16,7 +16,7 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('gateway HTTP edge settings', () => {
-  it('has timeouts and a connection cap by default', () => {
+  it('has timeouts, a connection cap and a body limit by default', () => {
     assert.deepEqual(gatewayConfig(BASE).http, {
       port: 3000,
       headersTimeoutMs: 5_000,
@@ -24,6 +24,7 @@ describe('gateway HTTP edge settings', () => {
       idleTimeoutMs: 30_000,
       keepAliveTimeoutMs: 5_000,
       maxConnections: 5_000,
+      maxBodyBytes: 65_536,
     });
   });
 

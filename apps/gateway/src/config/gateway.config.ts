@@ -57,6 +57,7 @@ const GatewayEnv = z.object({
   HTTP_IDLE_TIMEOUT_MS: envFields.positiveInt(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: envFields.positiveInt(5_000),
   HTTP_MAX_CONNECTIONS: envFields.positiveInt(5_000),
+  HTTP_MAX_BODY_BYTES: envFields.positiveInt(64 * 1024),
 });
 
 /**
@@ -96,6 +97,7 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
       idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: e.HTTP_MAX_CONNECTIONS,
+      maxBodyBytes: e.HTTP_MAX_BODY_BYTES,
     },
     logLevel: e.LOG_LEVEL,
     nats: { servers: e.NATS_URL },

@@ -29,6 +29,12 @@ const errorAnswers = new Counter({
   labelNames: ['status', 'code'] as const,
 });
 
+/** Counts an error answer of a route given outside this filter (a route hook's). */
+export function countErrorAnswer(error: ApiError): void {
+  const { code } = (error.getResponse() as ApiErrorBody).error;
+  errorAnswers.inc({ status: String(error.getStatus()), code });
+}
+
 /** Turns every error into the API's machine-readable error body; never leaks internals. */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
@@ -37,8 +43,7 @@ export class ApiErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof ApiError) {
-      const { code } = (exception.getResponse() as ApiErrorBody).error;
-      errorAnswers.inc({ status: String(exception.getStatus()), code });
+      countErrorAnswer(exception);
       void reply
         .status(exception.getStatus())
         .headers(exception.headers)

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import type { ErrorInfo } from '@tally/contracts';
+import type { FastifyReply } from 'fastify';
 import { countRefusal } from './http-edge.metrics.js';
 
 /** The one error shape of the public API: `{ error: { code, message, details? } }`. */
@@ -40,4 +41,19 @@ export function writeApiError(
     'content-length': Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+/**
+ * Sends `error` from a Fastify hook, which runs before the route's exception filter, with
+ * `headers` added. NOTE: the caller counts it, as a refusal at the edge or a route's answer.
+ */
+export function sendApiError(
+  reply: FastifyReply,
+  error: ApiError,
+  headers: Record<string, string> = {},
+): void {
+  void reply
+    .code(error.getStatus())
+    .headers({ ...error.headers, ...headers })
+    .send(error.getResponse());
 }

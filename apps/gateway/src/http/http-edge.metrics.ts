@@ -30,8 +30,7 @@ export const refusedRequests = new Counter({
     "Requests refused before reaching a route, by error code: by Node's HTTP parser " +
     '(headers_too_large, malformed_request, request_timeout), the router (bad_url, url_too_long) ' +
     'or the gateway (invalid_characters, unsupported_encoding, invalid_encoding, ' +
-    'unsupported_media_type, and the ' +
-    'key errors of POST /v1/events, checked before its body)',
+    'unsupported_media_type, shutting_down)',
   labelNames: ['code'] as const,
 });
 

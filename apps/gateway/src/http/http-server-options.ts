@@ -14,6 +14,8 @@ type FastifyOptions = NonNullable<ConstructorParameters<typeof FastifyAdapter>[0
 export function gatewayServerOptions(http: GatewayConfig['http']): FastifyOptions {
   return {
     bodyLimit: INGEST_LIMITS.maxBodyBytes,
+    // NOTE: Fastify's own 503 while closing is not the API's error shape; `ShuttingDown` answers.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Whole request (headers and body) received, and socket silence, at any time.
     requestTimeout: http.requestTimeoutMs,

@@ -3,9 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { KeyKind } from '@tally/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
-import { ApiKeys, type ValidGrant } from '../auth/api-keys.js';
-import { clientAddress } from '../auth/client-address.js';
-import { recordGrant } from '../auth/request-grants.js';
+import type { ValidGrant } from '../auth/api-keys.js';
+import { CredentialCheck } from '../auth/credential-check.js';
 import { ApiError } from '../http/api-error.js';
 import { KeyRateLimiter } from './key-rate-limiter.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
@@ -22,7 +21,7 @@ const throttled = new Counter({
 const UNITS = { write: 'events', read: 'requests', manage: 'requests' } as const;
 
 /**
- * Authenticates the route's key and charges the request to it (see `@RateLimited`). Keys that
+ * Authenticates the route's key (checked before the body already, see `CredentialCheck`) and charges the request to it (see `@RateLimited`). Keys that
  * fail auth are refused before they touch a bucket; admitted requests carry the IETF draft
  * `RateLimit-Limit` / `RateLimit-Remaining` headers. A request whose cost is settled after it
  * is answered (`RequestCost.settled`) is charged its most up front while its key holds that much
@@ -33,7 +32,7 @@ const UNITS = { write: 'events', read: 'requests', manage: 'requests' } as const
 export class RateLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly keys: ApiKeys,
+    private readonly check: CredentialCheck,
     private readonly limiter: KeyRateLimiter,
   ) {}
 
@@ -45,9 +44,7 @@ export class RateLimitGuard implements CanActivate {
     if (!rule) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const address = clientAddress(request.raw);
-    const grant = this.keys.grantFor(request.headers.authorization, rule.kinds, address);
-    recordGrant(request, grant);
+    const grant = this.check.grantFor(request, rule.kinds);
     const policy = this.limiter.policyOf(grant.kind);
     if (!policy || this.reserved(request, grant, rule)) return true;
     const admission = this.limiter.take(grant.keyHash, grant.kind, rule.cost.ofBody(request.body));

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { ApiError, sendApiError } from './api-error.js';
+import { countRefusal } from './http-edge.metrics.js';
+
+/** Seconds a client waits before retrying, by then on another replica. */
+const RETRY_AFTER_SECONDS = 1;
+
+const SHUTTING_DOWN = new ApiError(
+  503,
+  'shutting_down',
+  'this gateway is shutting down; retry on another replica',
+  undefined,
+  { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+);
+
+/**
+ * Answers a request that arrives while the gateway closes (on a connection still busy with an
+ * earlier request) with `503 shutting_down` in the API's error shape, where Fastify would answer
+ * its own shape (`return503OnClosing`, turned off in `gatewayServerOptions`). Fastify already
+ * closes such a connection after the answer.
+ * NOTE: added in the constructor so that it runs before the credential check, whose hook is
+ * added in `onModuleInit`.
+ */
+@Injectable()
+export class ShuttingDown {
+  private closing = false;
+
+  constructor(host: HttpAdapterHost) {
+    const fastify = host.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('preClose', (done) => {
+      this.closing = true;
+      done();
+    });
+    fastify.addHook('onRequest', (_request, reply, done) => {
+      if (!this.closing) {
+        done();
+        return;
+      }
+      countRefusal(SHUTTING_DOWN);
+      sendApiError(reply, SHUTTING_DOWN);
+    });
+  }
+}
