@@ -19,9 +19,12 @@ import { RollupRepository } from '../rollups/rollup.repository.js';
 import { MetricsQueryHandler } from './metrics-query.handler.js';
 import { MetricsQueryRepository } from './metrics-query.repository.js';
 import { ProjectQueryLimiter } from './project-query-limiter.js';
+import { SharedQueryRuns } from './shared-query-runs.js';
 
 const DAY = { from: Date.parse('2026-11-24T00:00:00Z'), to: Date.parse('2026-11-25T00:00:00Z') };
 const LIMITS = { concurrency: 2, queue: 3 };
+/** A request without headers: no query id, the interactive class. */
+const PLAIN = { header: () => undefined, data: new Uint8Array() };
 
 const click = (dimension: string, minute: number): StoredEvent => ({
   id: crypto.randomUUID(),
@@ -59,7 +62,7 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
     await applyMigrations({ databaseUrl: db.url, migrationsDir });
     const config = new ConfigService<AggregatorConfig, true>({
       databaseUrl: db.url,
-      queries: LIMITS,
+      queries: { interactive: LIMITS, alert: LIMITS },
     });
     prisma = new PrismaService(config);
     await prisma.onModuleInit();
@@ -71,6 +74,7 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
     handler = new MetricsQueryHandler(
       new MetricsQueryRepository(prisma),
       new ProjectQueryLimiter(config),
+      new SharedQueryRuns(),
     );
   });
 
@@ -90,7 +94,7 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
   it('refuses a query whose buckets × series exceed the limit, before touching Postgres', async () => {
     const before = await databaseQueries();
     // A day of minutes (1,440 buckets) × the default 10 series = 14,400 points.
-    const reply = await handler.answer(query({ granularity: 'minute' }));
+    const reply = await handler.answer(query({ granularity: 'minute' }), PLAIN);
     assert.deepEqual(reply, {
       ok: false,
       code: 'query_too_large',
@@ -100,12 +104,12 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
       details: { buckets: 1440, series: QUERY_LIMITS.defaultTop, points: 14_400 },
     });
     assert.equal(await databaseQueries(), before, 'the database was queried');
-    const narrowed = await handler.answer(query({ granularity: 'minute', top: 6 }));
+    const narrowed = await handler.answer(query({ granularity: 'minute', top: 6 }), PLAIN);
     assert.equal(narrowed.ok, true);
   });
 
   it('answers a breakdown over many dimensions with only the top ones', async () => {
-    const reply = await handler.answer(query());
+    const reply = await handler.answer(query(), PLAIN);
     assert.ok(reply.ok);
     const dimensions = new Set(reply.series.map((p) => p.dimension));
     assert.deepEqual(
@@ -122,7 +126,7 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
     await lock.query('BEGIN');
     await lock.query('LOCK TABLE rollups IN ACCESS EXCLUSIVE MODE');
     try {
-      const heavy = Array.from({ length: 30 }, () => handler.answer(query({ top: 5 })));
+      const heavy = Array.from({ length: 30 }, () => handler.answer(query({ top: 5 }), PLAIN));
       const settled: MetricsReply[] = [];
       for (const reply of heavy) void reply.then((r) => settled.push(r));
       const share = LIMITS.concurrency + LIMITS.queue;
@@ -131,9 +135,11 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
         what: `${LIMITS.concurrency} heavy queries waiting for the lock`,
       });
       let light: unknown;
-      void handler.answer(query({ projectId: 'light', groupByDimension: false })).then((r) => {
-        light = r;
-      });
+      void handler
+        .answer(query({ projectId: 'light', groupByDimension: false }), PLAIN)
+        .then((r) => {
+          light = r;
+        });
       await waitFor(async () => light !== undefined, {
         timeoutMs: 10_000,
         what: 'the light project answered while the heavy ones hold their share',
