@@ -18,8 +18,8 @@ const AggregatorEnv = z.object({
   QUERY_CONCURRENCY_PER_PROJECT: envFields.positiveInt(2),
   QUERY_QUEUE_PER_PROJECT: envFields.nonNegativeInt(64),
   // The notifier's alert-evaluation queries: their own share, apart from users' queries.
-  QUERY_ALERT_CONCURRENCY_PER_PROJECT: envFields.positiveInt(1),
-  QUERY_ALERT_QUEUE_PER_PROJECT: envFields.nonNegativeInt(32),
+  QUERY_ALERT_CONCURRENCY: envFields.positiveInt(1),
+  QUERY_ALERT_QUEUE: envFields.nonNegativeInt(32),
 });
 
 export function aggregatorConfig(env: Record<string, string | undefined>) {
@@ -45,8 +45,8 @@ export function aggregatorConfig(env: Record<string, string | undefined>) {
         queue: e.QUERY_QUEUE_PER_PROJECT,
       },
       alert: {
-        concurrency: e.QUERY_ALERT_CONCURRENCY_PER_PROJECT,
-        queue: e.QUERY_ALERT_QUEUE_PER_PROJECT,
+        concurrency: e.QUERY_ALERT_CONCURRENCY,
+        queue: e.QUERY_ALERT_QUEUE,
       },
     },
   };
