@@ -12,7 +12,7 @@ import { applyMigrations } from '@tally/migrate';
 import { createTestDatabase, waitFor, type TestDatabaseHandle } from '@tally/testkit';
 import pg from 'pg';
 import { Histogram, register } from 'prom-client';
-import type { AggregatorConfig } from '../config/aggregator.config.js';
+import { aggregatorConfig, type AggregatorConfig } from '../config/aggregator.config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { foldBatches } from '../rollups/bucket-fold.js';
 import { RollupRepository } from '../rollups/rollup.repository.js';
@@ -119,12 +119,9 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
   });
 
   it("keeps a project's queries to its share while another project's query runs", async () => {
-    const lock = new pg.Client({ connectionString: db.url });
-    await lock.connect();
     // NOTE: blocks every read of `rollups` (the breakdowns) but not of `rollup_totals`, which
     // the light project's plain series reads: the heavy queries hold their connections.
-    await lock.query('BEGIN');
-    await lock.query('LOCK TABLE rollups IN ACCESS EXCLUSIVE MODE');
+    const lock = await lockRollups(db.url);
     try {
       const heavy = Array.from({ length: 30 }, () => handler.answer(query({ top: 5 }), PLAIN));
       const settled: MetricsReply[] = [];
@@ -165,7 +162,44 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
       await lock.end();
     }
   });
+
+  it("queues a dashboard's burst of queries with the default share instead of refusing it", async () => {
+    const defaults = aggregatorConfig({ DATABASE_URL: db.url, NATS_URL: 'nats://127.0.0.1:4222' });
+    const config = new ConfigService<AggregatorConfig, true>({ queries: defaults.queries });
+    const withDefaults = new MetricsQueryHandler(
+      new MetricsQueryRepository(prisma),
+      new ProjectQueryLimiter(config),
+      new SharedQueryRuns(),
+    );
+    const lock = await lockRollups(db.url);
+    try {
+      // More than a dashboard's page of panels or the end-to-end suite's parallel reads.
+      const burst = Array.from({ length: 30 }, () => withDefaults.answer(query({ top: 5 }), PLAIN));
+      await waitFor(async () => (await blockedQueries(lock)) >= 2, {
+        timeoutMs: 10_000,
+        what: 'the share running while the rest of the burst waits',
+      });
+      await lock.query('COMMIT');
+      const replies = await Promise.all(burst);
+      assert.deepEqual(
+        replies.map((r) => (r.ok ? 'ok' : r.code)),
+        new Array<string>(burst.length).fill('ok'),
+      );
+    } finally {
+      await lock.query('ROLLBACK').catch(() => undefined);
+      await lock.end();
+    }
+  });
 });
+
+/** Holds every read of `rollups` (the breakdowns) until the returned client commits. */
+async function lockRollups(url: string): Promise<pg.Client> {
+  const lock = new pg.Client({ connectionString: url });
+  await lock.connect();
+  await lock.query('BEGIN');
+  await lock.query('LOCK TABLE rollups IN ACCESS EXCLUSIVE MODE');
+  return lock;
+}
 
 /** Queries of the aggregator's pool waiting for a lock. */
 async function blockedQueries(client: pg.Client): Promise<number> {
