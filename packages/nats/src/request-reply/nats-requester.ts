@@ -16,7 +16,10 @@ import {
 export interface RetryOptions<R> {
   attemptTimeoutMs: number;
   onAttemptTimeout?: (attempt: number) => void;
-  /** Whether a reply is the answer; a reply that is not (a refusal) never cuts an earlier attempt short. */
+  /**
+   * Whether a reply is the answer (any reply when absent); one that is not (a refusal) never cuts
+   * short an earlier attempt that is still pending.
+   */
   isAnswer?: (reply: R) => boolean;
 }
 
@@ -28,8 +31,8 @@ export interface RequestOptions<R = unknown> {
   /**
    * For read-only requests: after `attemptTimeoutMs` without an answer, send the request again
    * alongside the first (the queue group may route it to another member), until `timeoutMs` is
-   * spent. Every attempt carries the same headers, so the member can tell them apart from
-   * another request.
+   * spent. Every attempt carries the same headers, so an id header lets a member recognise the
+   * attempts of one request.
    */
   retry?: RetryOptions<R>;
   /** Accept a reply too large for one message, sent in parts (a long series, say). */
