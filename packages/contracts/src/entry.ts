@@ -31,6 +31,9 @@ export {
   Granularity,
   RollupDelta,
   MetricsQuery,
+  METRICS_QUERY_HEADERS,
+  QUERY_CLASSES,
+  type QueryClass,
   MetricsPoint,
   MetricsReply,
 } from './messages.js';

@@ -140,6 +140,24 @@ export const MetricsQuery = z.object({
 });
 export type MetricsQuery = z.infer<typeof MetricsQuery>;
 
+/**
+ * NATS headers of a metrics query. Every hedged attempt of one query carries the same `queryId`,
+ * so a replica already running that query joins it instead of running it again in a second
+ * slot of the project's share. `queryClass` names the share it runs in (`QUERY_CLASSES`).
+ */
+export const METRICS_QUERY_HEADERS = {
+  queryId: 'Tally-Query-Id',
+  queryClass: 'Tally-Query-Class',
+} as const;
+
+/**
+ * `interactive`: a user's query (the gateway's; also when the header is absent). `alert`: the
+ * notifier's rule evaluation, which has its own share so a busy dashboard cannot make rules skip
+ * a round.
+ */
+export const QUERY_CLASSES = ['interactive', 'alert'] as const;
+export type QueryClass = (typeof QUERY_CLASSES)[number];
+
 export const MetricsPoint = z.object({
   bucket: z.string(),
   dimension: z.string().optional(),

@@ -5,6 +5,7 @@ export type { StreamSpec } from './provisioning/stream-spec.js';
 export { JetStreamProvisioner } from './provisioning/jetstream-provisioner.js';
 export { JetStreamPublisher, type OutgoingMessage } from './publishing/jetstream-publisher.js';
 export { NatsRequester } from './request-reply/nats-requester.js';
+export { MAX_REPLY_CHUNKS } from './request-reply/reply-chunks.js';
 export { NatsRequestHandler } from './request-reply/nats-request-handler.decorator.js';
 export { headerFields, type RequestContext } from './request-reply/request-handler.explorer.js';
 export {

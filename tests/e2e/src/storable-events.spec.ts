@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { INGEST_LIMITS } from '@tally/contracts';
+import { INGEST_LIMITS, QUERY_LIMITS } from '@tally/contracts';
 import { waitFor } from '@tally/testkit';
 import { getSeries, postExpect202, type Accepted } from './client.js';
 import { bucketStart } from './ledger.js';
@@ -16,10 +16,22 @@ import {
 } from './stack.js';
 
 const DAY = 86_400_000;
+const MINUTE = 60_000;
+/** Events in one request at most (the property's batches, the NUL test's 12). */
+const MAX_EVENTS_PER_SEND = 16;
+/**
+ * Each request's events carry a minute of their own, and the rollups are read a window of
+ * minutes at a time: a breakdown answers at most `QUERY_LIMITS.maxTop` dimensions, and a window
+ * of 6 requests holds at most 96 events, so every dimension of a window is answered.
+ */
+const WINDOW_MS = Math.floor(QUERY_LIMITS.maxTop / MAX_EVENTS_PER_SEND) * MINUTE;
 const TYPES = ['click', 'custom', 'page_view', 'login'] as const;
 type Type = (typeof TYPES)[number];
 
-/** What the rollups of one type should hold: per dimension, its count and its users. */
+/**
+ * What the rollups of one type should hold: per window and dimension (the key, see `countKey`),
+ * its count and its users.
+ */
 type Expected = Map<Type, Map<string, { count: number; users: Set<string> }>>;
 type Counted = Map<string, { count: number; users: number }>;
 
@@ -111,6 +123,11 @@ const hostileEvent = fc.oneof(
   }),
 );
 
+/** The key of a window's dimension in `Expected` and `Counted`. */
+function countKey(windowStart: number, dimension: string): string {
+  return JSON.stringify([new Date(windowStart).toISOString(), dimension]);
+}
+
 function dimensionOf(event: Record<string, unknown>): string {
   const properties = event['properties'] as Record<string, string>;
   if (typeof event['name'] === 'string') return event['name'];
@@ -130,6 +147,18 @@ describe('Tally end to end: only what storage can hold is accepted, and all of i
   );
   /** Ids of the events each 202 refused, to be found in `GET /v1/rejected`. */
   const refusedIds = new Set<string>();
+  /** The first request's minute (a day back: well inside the accepted window), and the count. */
+  const firstMinute = bucketStart(Date.now(), 'hour') - DAY;
+  let requests = 0;
+
+  /** The event time of the next request's events: a minute of its own. */
+  function nextMinute(): string {
+    return new Date(firstMinute + requests++ * MINUTE).toISOString();
+  }
+
+  function windowOf(timestamp: number): number {
+    return firstMinute + Math.floor((timestamp - firstMinute) / WINDOW_MS) * WINDOW_MS;
+  }
 
   before(async () => {
     stack = await startStack(2);
@@ -148,35 +177,50 @@ describe('Tally end to end: only what storage can hold is accepted, and all of i
       }
       const perDimension = expected.get(event['type'] as Type);
       assert.ok(perDimension, `an event of type ${String(event['type'])}`);
-      const dimension = dimensionOf(event);
-      const entry = perDimension.get(dimension) ?? { count: 0, users: new Set<string>() };
+      const key = countKey(windowOf(Date.parse(event['timestamp'] as string)), dimensionOf(event));
+      const entry = perDimension.get(key) ?? { count: 0, users: new Set<string>() };
       entry.count += 1;
       entry.users.add(event['userId'] as string);
-      perDimension.set(dimension, entry);
+      perDimension.set(key, entry);
     });
   }
 
   async function send(events: Array<Record<string, unknown>>): Promise<Accepted> {
-    const answer = await postExpect202(stack.gatewayUrl, stack.writeKey, { events });
-    remember(events, answer);
+    assert.ok(events.length <= MAX_EVENTS_PER_SEND);
+    const timestamp = nextMinute();
+    const stamped = events.map((event) => ({ ...event, timestamp }));
+    const answer = await postExpect202(stack.gatewayUrl, stack.writeKey, { events: stamped });
+    remember(stamped, answer);
     return answer;
   }
 
+  /** Every dimension of `type`, window by window, each window's users one union. */
   async function observed(type: Type): Promise<Counted> {
-    const dayStart = bucketStart(Date.now(), 'day');
-    const points = await getSeries(stack.gatewayUrl, stack.readKey, {
-      type,
-      granularity: 'day',
-      groupBy: 'dimension',
-      total: 'true',
-      from: new Date(dayStart - 2 * DAY).toISOString(),
-      to: new Date(dayStart + 2 * DAY).toISOString(),
-    });
+    const windows: number[] = [];
+    for (let start = firstMinute; start < firstMinute + requests * MINUTE; start += WINDOW_MS) {
+      windows.push(start);
+    }
+    const answers = await Promise.all(
+      windows.map(async (start) => {
+        const points = await getSeries(stack.gatewayUrl, stack.readKey, {
+          type,
+          granularity: 'minute',
+          groupBy: 'dimension',
+          top: String(QUERY_LIMITS.maxTop),
+          total: 'true',
+          from: new Date(start).toISOString(),
+          to: new Date(start + WINDOW_MS).toISOString(),
+        });
+        return { start, points };
+      }),
+    );
     const out: Counted = new Map();
-    for (const point of points) {
-      const dimension = point.dimension ?? '(missing)';
-      assert.ok(!out.has(dimension), `dimension ${JSON.stringify(dimension)} answered twice`);
-      out.set(dimension, { count: point.count, users: point.uniqueUsers });
+    for (const { start, points } of answers) {
+      for (const point of points) {
+        const key = countKey(start, point.dimension ?? '(missing)');
+        assert.ok(!out.has(key), `${key} answered twice`);
+        out.set(key, { count: point.count, users: point.uniqueUsers });
+      }
     }
     return out;
   }
@@ -185,10 +229,7 @@ describe('Tally end to end: only what storage can hold is accepted, and all of i
     const perDimension = expected.get(type);
     assert.ok(perDimension);
     return new Map(
-      [...perDimension].map(([dimension, e]) => [
-        dimension,
-        { count: e.count, users: e.users.size },
-      ]),
+      [...perDimension].map(([key, e]) => [key, { count: e.count, users: e.users.size }]),
     );
   }
 
@@ -274,10 +315,11 @@ describe('Tally end to end: only what storage can hold is accepted, and all of i
     async () => {
       try {
         const ids = [randomUUID(), randomUUID(), randomUUID()];
+        const at = `"timestamp":"${nextMinute()}"`;
         const body =
-          `{"events":[{"id":"${ids[0]}","type":"click","userId":"p1","properties":{"element":"proto"}},` +
-          `{"id":"${ids[1]}","type":"click","userId":"p2","properties":{"element":"proto","x":{"__proto__":{"admin":true}}}},` +
-          `{"id":"${ids[2]}","type":"click","userId":"p3","properties":{"element":"proto"}}]}`;
+          `{"events":[{"id":"${ids[0]}",${at},"type":"click","userId":"p1","properties":{"element":"proto"}},` +
+          `{"id":"${ids[1]}",${at},"type":"click","userId":"p2","properties":{"element":"proto","x":{"__proto__":{"admin":true}}}},` +
+          `{"id":"${ids[2]}",${at},"type":"click","userId":"p3","properties":{"element":"proto"}}]}`;
         const res = await fetch(`${stack.gatewayUrl}/v1/events`, {
           method: 'POST',
           headers: {
@@ -310,7 +352,7 @@ describe('Tally end to end: only what storage can hold is accepted, and all of i
       try {
         const seed = Date.now() ^ (Math.random() * 0x7fffffff);
         t.diagnostic(`fast-check seed ${seed}`);
-        const batch = fc.array(hostileEvent, { minLength: 1, maxLength: 16 });
+        const batch = fc.array(hostileEvent, { minLength: 1, maxLength: MAX_EVENTS_PER_SEND });
         await fc.assert(
           fc.asyncProperty(batch, async (generated) => {
             const events = generated.map((e) => ({ id: randomUUID(), ...e }));

@@ -16,7 +16,10 @@ const AggregatorEnv = z.object({
   APPLIED_BATCH_RETENTION_HOURS: envFields.positiveInt(24),
   // Metrics queries: each project's share of this replica (issue 12, finding 5).
   QUERY_CONCURRENCY_PER_PROJECT: envFields.positiveInt(2),
-  QUERY_QUEUE_PER_PROJECT: envFields.nonNegativeInt(8),
+  QUERY_QUEUE_PER_PROJECT: envFields.nonNegativeInt(64),
+  // The notifier's alert-evaluation queries: their own share, apart from users' queries.
+  QUERY_ALERT_CONCURRENCY: envFields.positiveInt(1),
+  QUERY_ALERT_QUEUE: envFields.nonNegativeInt(32),
 });
 
 export function aggregatorConfig(env: Record<string, string | undefined>) {
@@ -37,8 +40,14 @@ export function aggregatorConfig(env: Record<string, string | undefined>) {
     rollupStreamMaxAgeMs: e.ROLLUP_STREAM_MAX_AGE_HOURS * 3_600_000,
     appliedBatchRetentionMs: e.APPLIED_BATCH_RETENTION_HOURS * 3_600_000,
     queries: {
-      concurrency: e.QUERY_CONCURRENCY_PER_PROJECT,
-      queue: e.QUERY_QUEUE_PER_PROJECT,
+      interactive: {
+        concurrency: e.QUERY_CONCURRENCY_PER_PROJECT,
+        queue: e.QUERY_QUEUE_PER_PROJECT,
+      },
+      alert: {
+        concurrency: e.QUERY_ALERT_CONCURRENCY,
+        queue: e.QUERY_ALERT_QUEUE,
+      },
     },
   };
 }

@@ -12,16 +12,19 @@ import { applyMigrations } from '@tally/migrate';
 import { createTestDatabase, waitFor, type TestDatabaseHandle } from '@tally/testkit';
 import pg from 'pg';
 import { Histogram, register } from 'prom-client';
-import type { AggregatorConfig } from '../config/aggregator.config.js';
+import { aggregatorConfig, type AggregatorConfig } from '../config/aggregator.config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { foldBatches } from '../rollups/bucket-fold.js';
 import { RollupRepository } from '../rollups/rollup.repository.js';
 import { MetricsQueryHandler } from './metrics-query.handler.js';
 import { MetricsQueryRepository } from './metrics-query.repository.js';
 import { ProjectQueryLimiter } from './project-query-limiter.js';
+import { SharedQueryRuns } from './shared-query-runs.js';
 
 const DAY = { from: Date.parse('2026-11-24T00:00:00Z'), to: Date.parse('2026-11-25T00:00:00Z') };
 const LIMITS = { concurrency: 2, queue: 3 };
+/** A request without headers: no query id, the interactive class. */
+const PLAIN = { header: () => undefined, data: new Uint8Array() };
 
 const click = (dimension: string, minute: number): StoredEvent => ({
   id: crypto.randomUUID(),
@@ -59,7 +62,7 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
     await applyMigrations({ databaseUrl: db.url, migrationsDir });
     const config = new ConfigService<AggregatorConfig, true>({
       databaseUrl: db.url,
-      queries: LIMITS,
+      queries: { interactive: LIMITS, alert: LIMITS },
     });
     prisma = new PrismaService(config);
     await prisma.onModuleInit();
@@ -71,6 +74,7 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
     handler = new MetricsQueryHandler(
       new MetricsQueryRepository(prisma),
       new ProjectQueryLimiter(config),
+      new SharedQueryRuns(),
     );
   });
 
@@ -90,7 +94,7 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
   it('refuses a query whose buckets × series exceed the limit, before touching Postgres', async () => {
     const before = await databaseQueries();
     // A day of minutes (1,440 buckets) × the default 10 series = 14,400 points.
-    const reply = await handler.answer(query({ granularity: 'minute' }));
+    const reply = await handler.answer(query({ granularity: 'minute' }), PLAIN);
     assert.deepEqual(reply, {
       ok: false,
       code: 'query_too_large',
@@ -100,12 +104,12 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
       details: { buckets: 1440, series: QUERY_LIMITS.defaultTop, points: 14_400 },
     });
     assert.equal(await databaseQueries(), before, 'the database was queried');
-    const narrowed = await handler.answer(query({ granularity: 'minute', top: 6 }));
+    const narrowed = await handler.answer(query({ granularity: 'minute', top: 6 }), PLAIN);
     assert.equal(narrowed.ok, true);
   });
 
   it('answers a breakdown over many dimensions with only the top ones', async () => {
-    const reply = await handler.answer(query());
+    const reply = await handler.answer(query(), PLAIN);
     assert.ok(reply.ok);
     const dimensions = new Set(reply.series.map((p) => p.dimension));
     assert.deepEqual(
@@ -115,14 +119,11 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
   });
 
   it("keeps a project's queries to its share while another project's query runs", async () => {
-    const lock = new pg.Client({ connectionString: db.url });
-    await lock.connect();
     // NOTE: blocks every read of `rollups` (the breakdowns) but not of `rollup_totals`, which
     // the light project's plain series reads: the heavy queries hold their connections.
-    await lock.query('BEGIN');
-    await lock.query('LOCK TABLE rollups IN ACCESS EXCLUSIVE MODE');
+    const lock = await lockRollups(db.url);
     try {
-      const heavy = Array.from({ length: 30 }, () => handler.answer(query({ top: 5 })));
+      const heavy = Array.from({ length: 30 }, () => handler.answer(query({ top: 5 }), PLAIN));
       const settled: MetricsReply[] = [];
       for (const reply of heavy) void reply.then((r) => settled.push(r));
       const share = LIMITS.concurrency + LIMITS.queue;
@@ -131,9 +132,11 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
         what: `${LIMITS.concurrency} heavy queries waiting for the lock`,
       });
       let light: unknown;
-      void handler.answer(query({ projectId: 'light', groupByDimension: false })).then((r) => {
-        light = r;
-      });
+      void handler
+        .answer(query({ projectId: 'light', groupByDimension: false }), PLAIN)
+        .then((r) => {
+          light = r;
+        });
       await waitFor(async () => light !== undefined, {
         timeoutMs: 10_000,
         what: 'the light project answered while the heavy ones hold their share',
@@ -159,7 +162,44 @@ describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair sha
       await lock.end();
     }
   });
+
+  it("queues a dashboard's burst of queries with the default share instead of refusing it", async () => {
+    const defaults = aggregatorConfig({ DATABASE_URL: db.url, NATS_URL: 'nats://127.0.0.1:4222' });
+    const config = new ConfigService<AggregatorConfig, true>({ queries: defaults.queries });
+    const withDefaults = new MetricsQueryHandler(
+      new MetricsQueryRepository(prisma),
+      new ProjectQueryLimiter(config),
+      new SharedQueryRuns(),
+    );
+    const lock = await lockRollups(db.url);
+    try {
+      // More than a dashboard's page of panels or the end-to-end suite's parallel reads.
+      const burst = Array.from({ length: 30 }, () => withDefaults.answer(query({ top: 5 }), PLAIN));
+      await waitFor(async () => (await blockedQueries(lock)) >= 2, {
+        timeoutMs: 10_000,
+        what: 'the share running while the rest of the burst waits',
+      });
+      await lock.query('COMMIT');
+      const replies = await Promise.all(burst);
+      assert.deepEqual(
+        replies.map((r) => (r.ok ? 'ok' : r.code)),
+        new Array<string>(burst.length).fill('ok'),
+      );
+    } finally {
+      await lock.query('ROLLBACK').catch(() => undefined);
+      await lock.end();
+    }
+  });
 });
+
+/** Holds every read of `rollups` (the breakdowns) until the returned client commits. */
+async function lockRollups(url: string): Promise<pg.Client> {
+  const lock = new pg.Client({ connectionString: url });
+  await lock.connect();
+  await lock.query('BEGIN');
+  await lock.query('LOCK TABLE rollups IN ACCESS EXCLUSIVE MODE');
+  return lock;
+}
 
 /** Queries of the aggregator's pool waiting for a lock. */
 async function blockedQueries(client: pg.Client): Promise<number> {

@@ -1,16 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  METRICS_QUERY_HEADERS,
   MetricsQuery,
   QUEUE_GROUPS,
   SUBJECTS,
   metricsQueryCost,
   overLimitMessage,
   type MetricsReply,
+  type QueryClass,
 } from '@tally/contracts';
-import { NatsRequestHandler } from '@tally/nats';
+import { NatsRequestHandler, type RequestContext } from '@tally/nats';
 import { Counter } from 'prom-client';
 import { PROJECT_BUSY, ProjectQueryLimiter } from './project-query-limiter.js';
 import { MetricsQueryRepository } from './metrics-query.repository.js';
+import { SharedQueryRuns } from './shared-query-runs.js';
 
 type Refusal = Extract<MetricsReply, { ok: false }>;
 
@@ -27,6 +30,7 @@ export class MetricsQueryHandler {
   constructor(
     private readonly repository: MetricsQueryRepository,
     private readonly limiter: ProjectQueryLimiter,
+    private readonly runs: SharedQueryRuns,
   ) {}
 
   @NatsRequestHandler({
@@ -34,16 +38,25 @@ export class MetricsQueryHandler {
     queue: QUEUE_GROUPS.aggregator,
     schema: MetricsQuery,
   })
-  async answer(query: MetricsQuery): Promise<MetricsReply> {
+  answer(
+    query: MetricsQuery,
+    context: Pick<RequestContext, 'header' | 'data'>,
+  ): Promise<MetricsReply> {
+    return this.runs.join(runKey(query, context), () => this.run(query, queryClassOf(context)));
+  }
+
+  private async run(query: MetricsQuery, queryClass: QueryClass): Promise<MetricsReply> {
     const refusal = refusalOf(query);
     if (refusal) return this.refuse(query, refusal);
-    const series = await this.limiter.run(query.projectId, () => this.repository.series(query));
-    if (series === PROJECT_BUSY) return this.refuse(query, this.busy());
+    const series = await this.limiter.run(query.projectId, queryClass, () =>
+      this.repository.series(query),
+    );
+    if (series === PROJECT_BUSY) return this.refuse(query, this.busy(queryClass));
     return { ok: true, series };
   }
 
-  private busy(): Refusal {
-    const { concurrency, queue } = this.limiter.limits;
+  private busy(queryClass: QueryClass): Refusal {
+    const { concurrency, queue } = this.limiter.limits[queryClass];
     return {
       ok: false,
       code: 'too_many_queries',
@@ -71,4 +84,18 @@ function refusalOf(query: MetricsQuery): Refusal | undefined {
   const tooLarge = overLimitMessage(cost, query.granularity);
   if (tooLarge === undefined) return undefined;
   return { ok: false, code: 'query_too_large', error: tooLarge, details: { ...cost } };
+}
+
+/**
+ * Attempts of one query share a run when they carry the same id and ask the same thing (its
+ * project and content), so an id reused for another query never gets the first one's answer.
+ */
+function runKey(query: MetricsQuery, context: Pick<RequestContext, 'header' | 'data'>) {
+  const id = context.header(METRICS_QUERY_HEADERS.queryId);
+  if (id === undefined) return undefined;
+  return `${query.projectId}\n${id}\n${Buffer.from(context.data).toString('base64')}`;
+}
+
+function queryClassOf(context: Pick<RequestContext, 'header'>): QueryClass {
+  return context.header(METRICS_QUERY_HEADERS.queryClass) === 'alert' ? 'alert' : 'interactive';
 }

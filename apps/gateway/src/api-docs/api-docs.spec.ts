@@ -126,6 +126,10 @@ describe('OpenAPI document at /docs', () => {
         const schemes = Object.keys(op.security?.[0] ?? {});
         assert.equal(schemes.length, 1, `${where} security`);
         assert.ok(op.responses?.['401'], `${where} has no 401`);
+        // A wrong key counts toward the failed-authentication limit on every keyed route.
+        const limited = op.responses?.['429'] as OpenAPIV3_1.ResponseObject | undefined;
+        const codes = Object.keys(limited?.content?.['application/json']?.examples ?? {});
+        assert.ok(codes.includes('too_many_auth_failures'), `${where} 429: ${codes.join(', ')}`);
       }
       for (const status of ['429', '503']) {
         const response = op.responses?.[status] as OpenAPIV3_1.ResponseObject | undefined;

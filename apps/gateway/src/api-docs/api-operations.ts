@@ -131,7 +131,7 @@ const reads: DocumentedOperation[] = [
     errors: {
       400: ['invalid_query', 'query_too_large'],
       ...KEY_ERRORS,
-      429: ['rate_limited', 'too_many_queries'],
+      429: [...KEY_ERRORS[429], 'too_many_queries'],
       503: ['query_unavailable'],
     },
   },
@@ -167,7 +167,7 @@ const reads: DocumentedOperation[] = [
         content: { type: 'text/event-stream', example: ex.LIVE_STREAM },
       },
     },
-    errors: { ...KEY_ERRORS, 429: ['rate_limited', 'too_many_streams'] },
+    errors: { ...KEY_ERRORS, 429: [...KEY_ERRORS[429], 'too_many_streams'] },
   },
 ];
 

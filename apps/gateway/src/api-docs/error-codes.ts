@@ -28,7 +28,7 @@ const EXAMPLE_MESSAGES: Record<string, string> = {
     'the query covers 1440 minute buckets × 10 series = 14400 points; at most 10000: use a ' +
     'coarser granularity, a shorter range or fewer series (top, name)',
   too_many_queries:
-    'the project already has 2 queries running and 8 waiting on this replica; retry later or ' +
+    'the project already has 2 queries running and 64 waiting on this replica; retry later or ' +
     'send fewer queries at once',
   invalid_rule: 'invalid alert rule',
   destination_refused: 'webhook URL resolves to a private address',

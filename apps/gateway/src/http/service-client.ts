@@ -20,7 +20,7 @@ import type { z } from 'zod';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from './api-error.js';
 
-export interface ServiceCall {
+export interface ServiceCall<R = unknown> {
   /** Error code of the 503 when the service does not answer, e.g. `query_unavailable`. */
   unavailableCode: string;
   /** What the service is, for the error message: "query service". */
@@ -33,6 +33,13 @@ export interface ServiceCall {
   readOnly?: boolean;
   /** The reply may be larger than one NATS message (a long series): it comes in parts. */
   largeReply?: boolean;
+  /** NATS headers sent with every attempt (a contract's header fields, say). */
+  headers?: Readonly<Record<string, string>>;
+  /**
+   * For read-only requests: whether a reply is the answer. A reply that is not (a refusal) from a
+   * later attempt never wins while an earlier attempt is still pending.
+   */
+  isAnswer?: (reply: R) => boolean;
 }
 
 const attemptTimeouts = new Counter({
@@ -71,14 +78,18 @@ export class ServiceClient {
     subject: string,
     payload: unknown,
     schema: S,
-    call: ServiceCall,
+    call: ServiceCall<z.infer<S>>,
   ): Promise<z.infer<S>> {
     const traceparent = childTraceparent(call.traceparent);
+    const retry = call.readOnly
+      ? { ...this.retry(subject, traceparent), isAnswer: call.isAnswer }
+      : undefined;
     try {
       return await this.requester.request(subject, payload, schema, {
         timeoutMs: this.config.get('timeouts.queryMs', { infer: true }),
         traceparent,
-        retry: call.readOnly ? this.retry(subject, traceparent) : undefined,
+        headers: call.headers,
+        retry,
         largeReply: call.largeReply,
       });
     } catch (err) {
@@ -113,7 +124,7 @@ export class ServiceClient {
     }
   }
 
-  private unavailable(call: ServiceCall): ApiError {
+  private unavailable(call: Pick<ServiceCall, 'unavailableCode' | 'service'>): ApiError {
     const retryAfter = String(this.config.get('retryAfterSeconds', { infer: true }));
     return new ApiError(
       503,

@@ -1,7 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { Controller, Get, Headers, Query } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { MetricsReply, SUBJECTS, type MetricsSeriesReply } from '@tally/contracts';
-import { RemoteRequestError } from '@tally/nats';
+import {
+  METRICS_QUERY_HEADERS,
+  MetricsReply,
+  SUBJECTS,
+  type MetricsSeriesReply,
+} from '@tally/contracts';
+import { MAX_REPLY_CHUNKS, RemoteRequestError } from '@tally/nats';
 import { KeyProject } from '../auth/key-project.decorator.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError } from '../http/api-error.js';
@@ -35,6 +41,13 @@ export class MetricsApiController {
         traceparent,
         readOnly: true,
         largeReply: true,
+        // One id for every attempt: a replica already running this query joins it.
+        headers: {
+          [METRICS_QUERY_HEADERS.queryId]: randomUUID(),
+          [METRICS_QUERY_HEADERS.queryClass]: 'interactive',
+        },
+        // A refusal (the project's share is full) never cuts short an attempt still running.
+        isAnswer: (reply) => reply.ok,
       })
       .catch(oversizedAnswer);
     if (!reply.ok) {
@@ -50,8 +63,8 @@ function oversizedAnswer(err: unknown): never {
     throw new ApiError(
       400,
       'query_too_large',
-      'the answer is larger than one message between the services; use a coarser granularity, ' +
-        'a shorter range or fewer series (top, name)',
+      `the answer is larger than ${MAX_REPLY_CHUNKS} messages between the services; use a ` +
+        'coarser granularity, a shorter range or fewer series (top, name)',
     );
   }
   throw err;

@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { MetricsQuery, SUBJECTS, type MetricsReply } from '@tally/contracts';
+import { METRICS_QUERY_HEADERS, MetricsQuery, SUBJECTS, type MetricsReply } from '@tally/contracts';
 
 const MINUTE = 60_000;
 
@@ -9,6 +9,8 @@ const MINUTE = 60_000;
  */
 export class AggregatorStandIn {
   readonly queries: MetricsQuery[] = [];
+  /** The `Tally-Query-Class` header of each query, in the same order. */
+  readonly classes: Array<string | undefined> = [];
   private readonly buckets = new Map<string, number>();
   private readonly subscription: Subscription;
 
@@ -17,6 +19,7 @@ export class AggregatorStandIn {
       callback: (_err, msg) => {
         const query = MetricsQuery.parse(msg.json());
         this.queries.push(query);
+        this.classes.push(msg.headers?.get(METRICS_QUERY_HEADERS.queryClass) || undefined);
         msg.respond(JSON.stringify(this.answer(query)));
       },
     });

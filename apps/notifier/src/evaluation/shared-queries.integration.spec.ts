@@ -116,6 +116,8 @@ describe('notifier: one rollup delta, one metrics query per distinct window', ()
       what: `all ${RULES} rules evaluated`,
     });
     assert.equal(aggregator.queries.length, 2, 'one query per distinct window');
+    // Alert evaluation runs in its own share on the aggregator, apart from users' queries.
+    assert.deepEqual(aggregator.classes, ['alert', 'alert']);
     // The minutes over the last 1m and 5m: each one minute longer (see ruleWindows).
     const minutes = aggregator.queries.map((q) => (q.to - q.from) / 60_000);
     assert.deepEqual(minutes.sort(), [2, 6]);

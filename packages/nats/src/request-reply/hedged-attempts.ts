@@ -1,46 +1,61 @@
-export interface Hedging {
+export interface Hedging<T> {
   /** The whole request's time: every attempt stays open until then. */
   totalMs: number;
   /** How long an attempt gets alone before the next one is sent alongside it. */
   attemptMs: number;
   /** Called when attempt `attempt` (1-based) had no answer within `attemptMs`. */
   onAttemptTimeout?: (attempt: number) => void;
+  /**
+   * Whether a reply is the answer (a query's `ok` reply, say); any reply when absent. A reply
+   * that is not (a refusal) ends the request only as the first attempt's outcome, below.
+   */
+  isAnswer?: (reply: T) => boolean;
 }
-
-const TIMED_OUT = Symbol('attempt timed out');
 
 /**
- * Sends a request again each `attemptMs` without an answer until `totalMs` is spent, and settles
- * with whichever attempt settles first: a reply, or a failure such as "no responders". Earlier
- * attempts stay open, so a slow member's late reply still counts. For idempotent requests only.
+ * Sends a request again each `attemptMs` without an answer until `totalMs` is spent. The first
+ * answer of any attempt wins; earlier attempts stay open, so a slow member's late answer still
+ * counts. Anything else (a refusal, an error reply, "no responders") never wins while another
+ * attempt is pending: once every attempt sent has settled without an answer, the request ends
+ * with the first attempt's outcome. So a later attempt refused by a busy member cannot cut short
+ * an earlier one that is running. For idempotent requests only.
  */
-export async function firstOfHedgedAttempts<T>(
+export function firstOfHedgedAttempts<T>(
   send: (timeoutMs: number) => Promise<T>,
-  { totalMs, attemptMs, onAttemptTimeout }: Hedging,
+  { totalMs, attemptMs, onAttemptTimeout, isAnswer = () => true }: Hedging<T>,
 ): Promise<T> {
   const deadline = Date.now() + totalMs;
-  const attempts: Promise<T>[] = [];
-  for (let attempt = 1; ; attempt++) {
-    const next = send(Math.max(deadline - Date.now(), 1));
-    // NOTE: only the race's winner is this call's outcome; a losing attempt's failure is not.
-    next.catch(() => undefined);
-    attempts.push(next);
-    const window = deadline - Date.now();
-    if (window <= attemptMs) return Promise.race(attempts);
-    const outcome = await raceWithTimer(attempts, attemptMs);
-    if (outcome !== TIMED_OUT) return outcome;
-    onAttemptTimeout?.(attempt);
-  }
-}
-
-async function raceWithTimer<T>(attempts: Promise<T>[], ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const elapsed = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  const attempts: Array<Promise<T>> = [];
+  let pending = 0;
+  return new Promise<T>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let ended = false;
+    // NOTE: resolving with an attempt's promise takes on its outcome, failure included.
+    const end = (attempt: Promise<T>): void => {
+      ended = true;
+      clearTimeout(timer);
+      resolve(attempt);
+    };
+    const settled = (attempt: Promise<T>, answered: boolean): void => {
+      pending -= 1;
+      if (ended) return;
+      if (answered) end(attempt);
+      else if (pending === 0) end(attempts[0]!);
+    };
+    const sendAttempt = (): void => {
+      const attempt = send(Math.max(deadline - Date.now(), 1));
+      attempts.push(attempt);
+      pending += 1;
+      attempt.then(
+        (reply) => settled(attempt, isAnswer(reply)),
+        () => settled(attempt, false),
+      );
+      if (deadline - Date.now() <= attemptMs) return;
+      timer = setTimeout(() => {
+        onAttemptTimeout?.(attempts.length);
+        sendAttempt();
+      }, attemptMs);
+    };
+    sendAttempt();
   });
-  try {
-    return await Promise.race([...attempts, elapsed]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -13,6 +13,8 @@ export interface RequestContext {
   bytes: number;
   /** The message's data as it arrived. */
   data: Uint8Array;
+  /** A NATS header of the request; `undefined` when absent or empty. */
+  header(name: string): string | undefined;
 }
 
 type Handler = (request: unknown, context: RequestContext) => Promise<unknown>;
@@ -52,7 +54,9 @@ export class RequestHandlerExplorer implements OnApplicationBootstrap {
       return;
     }
     try {
-      const reply = await handler(request, { traceparent, bytes: msg.data.length, data: msg.data });
+      const header = (name: string) => msg.headers?.get(name) || undefined;
+      const context = { traceparent, bytes: msg.data.length, data: msg.data, header };
+      const reply = await handler(request, context);
       this.respond(spec, msg, encoder.encode(JSON.stringify(reply)), traceparent);
     } catch (err) {
       this.logger.error({ err, subject: spec.subject, traceparent }, 'request handler failed');

@@ -15,6 +15,8 @@ const Tagged = z.object({ owner: z.string().min(1), copies: z.coerce.number().in
 const TAGGED_HEADERS = { owner: 'Test-Owner', copies: 'Test-Copies' } as const;
 const Reply = z.object({ text: z.string() });
 const Repeat = z.object({ bytes: z.number().int() });
+const Busy = z.object({});
+let busyRequests = 0;
 
 @Injectable()
 class Handlers {
@@ -35,6 +37,13 @@ class Handlers {
   ): Promise<{ text: string }> {
     const body = new TextDecoder().decode(context.data);
     return { text: `${request.owner}:${body.repeat(request.copies)}:${context.bytes}` };
+  }
+
+  /** A member whose share is full: it refuses every request at once. */
+  @NatsRequestHandler({ subject: 'test.busy', queue: 'test', schema: Busy })
+  async busy(): Promise<{ text: string }> {
+    busyRequests += 1;
+    return { text: 'busy' };
   }
 
   @NatsRequestHandler({ subject: 'test.repeat', queue: 'test', schema: Repeat })
@@ -112,5 +121,14 @@ describe('@NatsRequestHandler and NatsRequester on a real nats-server', () => {
       largeReply: true,
     });
     assert.equal(reply.text, 'x'.repeat(bytes));
+  });
+
+  it('answers a refusal of the first attempt at once, without sending the request again', async () => {
+    const reply = await requester.request('test.busy', {}, Reply, {
+      timeoutMs: 5_000,
+      retry: { attemptTimeoutMs: 50, isAnswer: (r) => r.text !== 'busy' },
+    });
+    assert.deepEqual(reply, { text: 'busy' });
+    assert.equal(busyRequests, 1, 'the refused request was sent again');
   });
 });
