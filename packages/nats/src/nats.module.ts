@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { NatsConnection } from './connection/nats-connection.js';
 import { ConsumerExplorer } from './consuming/consumer.explorer.js';
 import { DeadLetters } from './consuming/dead-letters.js';
+import { HandlingLog } from './consuming/handling-log.js';
 import { DecoratedMethods } from './discovery/decorated-methods.js';
 import { NATS_OPTIONS, type NatsModuleOptions } from './nats.options.js';
 import { JetStreamProvisioner } from './provisioning/jetstream-provisioner.js';
@@ -43,6 +44,7 @@ export class NatsModule {
         JetStreamPublisher,
         NatsRequester,
         DeadLetters,
+        HandlingLog,
         DecoratedMethods,
         RequestHandlerExplorer,
         ConsumerExplorer,
