@@ -1,4 +1,11 @@
+import { Counter } from 'prom-client';
 import type { HandlingLog, HandlingMark } from './handling-log.js';
+
+const uncleanStartsTotal = new Counter({
+  name: 'tally_jetstream_unclean_starts_total',
+  help: 'Ordered consumers that started after a process died while handling (their handling mark was left)',
+  labelNames: ['consumer'] as const,
+});
 
 /** What to do with the next messages of an ordered consumer's batch. */
 export type GuardedStep<T> =
@@ -25,6 +32,7 @@ export class CrashGuard<T> {
   /** Reads the mark a previous owner left: set only when it died while handling. */
   async start(): Promise<void> {
     this.crashed = await this.log.read(this.durable);
+    if (this.crashed) uncleanStartsTotal.inc({ consumer: this.durable });
   }
 
   /**
