@@ -14,6 +14,8 @@ export interface ConsumerDefaults {
    * which hand messages back unhandled, do not count).
    */
   maxCrashes: number;
+  /** JetStream replicas of the bucket of handling marks (ordered consumers), as of the streams. */
+  handlingReplicas: number;
   ackWaitMs: number;
   /** Upper bound of the retry backoff between attempts. */
   maxBackoffMs: number;
@@ -41,6 +43,7 @@ export const DEFAULT_CONSUMER_OPTIONS: ConsumerDefaults = {
   batchSize: 256,
   maxDeliver: 5,
   maxCrashes: 3,
+  handlingReplicas: 1,
   ackWaitMs: 30_000,
   maxBackoffMs: 5_000,
   lingerMs: 0,

@@ -31,6 +31,7 @@ export function aggregatorConfig(env: Record<string, string | undefined>) {
     consumer: {
       batchSize: e.CONSUMER_BATCH_SIZE,
       maxCrashes: e.CONSUMER_MAX_CRASHES,
+      handlingReplicas: e.STREAM_REPLICAS,
       // NOTE: how long a crashed replica's unacked batches wait before redelivery.
       ackWaitMs: e.CONSUMER_ACK_WAIT_SECONDS * 1_000,
       lingerMs: e.CONSUMER_LINGER_MS,

@@ -42,9 +42,11 @@ export class CrashGuard<T> {
    */
   plan(items: T[]): GuardedStep<T>[] {
     const crashed = this.crashed;
-    const suspects = crashed ? items.filter((item) => this.seqOf(item) <= crashed.to) : [];
-    const steps = suspects.map((item) => this.suspectStep(item, crashed as HandlingMark));
-    const rest = items.slice(suspects.length);
+    const suspect = (item: T): boolean => crashed !== undefined && this.seqOf(item) <= crashed.to;
+    const steps = items
+      .filter(suspect)
+      .map((item) => this.suspectStep(item, crashed as HandlingMark));
+    const rest = items.filter((item) => !suspect(item));
     if (rest.length > 0) steps.push({ kind: 'handle', items: rest, mark: this.markOf(rest, 1) });
     return steps;
   }

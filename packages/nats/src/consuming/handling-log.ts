@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { Kvm, type KV } from '@nats-io/kv';
 import { z } from 'zod';
 import { NatsConnection } from '../connection/nats-connection.js';
@@ -23,11 +22,14 @@ export type HandlingMark = z.infer<typeof HandlingMark>;
  * owner finds over messages it is given again means a process died while handling them. Unlike
  * a delivery count, it does not grow when messages are handed back unhandled (stop, lost lease).
  */
-@Injectable()
 export class HandlingLog {
   private bucket?: Promise<KV>;
 
-  constructor(private readonly nats: NatsConnection) {}
+  /** `replicas`: of the bucket when this creates it, as the app's streams have. */
+  constructor(
+    private readonly nats: NatsConnection,
+    private readonly replicas = 1,
+  ) {}
 
   /** The mark a previous owner left, if any. */
   async read(durable: string): Promise<HandlingMark | undefined> {
@@ -53,7 +55,7 @@ export class HandlingLog {
   private kv(): Promise<KV> {
     // NOTE: a failed creation (NATS unreachable) is tried again next time, not cached.
     this.bucket ??= new Kvm(this.nats.js)
-      .create(HANDLING_BUCKET, { history: 1 })
+      .create(HANDLING_BUCKET, { history: 1, replicas: this.replicas })
       .catch((err: unknown) => {
         this.bucket = undefined;
         throw err;
