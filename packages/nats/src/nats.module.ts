@@ -3,8 +3,9 @@ import { DiscoveryModule } from '@nestjs/core';
 import { NatsConnection } from './connection/nats-connection.js';
 import { ConsumerExplorer } from './consuming/consumer.explorer.js';
 import { DeadLetters } from './consuming/dead-letters.js';
+import { HandlingLog } from './consuming/handling-log.js';
 import { DecoratedMethods } from './discovery/decorated-methods.js';
-import { NATS_OPTIONS, type NatsModuleOptions } from './nats.options.js';
+import { DEFAULT_CONSUMER_OPTIONS, NATS_OPTIONS, type NatsModuleOptions } from './nats.options.js';
 import { JetStreamProvisioner } from './provisioning/jetstream-provisioner.js';
 import { JetStreamPublisher } from './publishing/jetstream-publisher.js';
 import { NatsRequester } from './request-reply/nats-requester.js';
@@ -43,6 +44,15 @@ export class NatsModule {
         JetStreamPublisher,
         NatsRequester,
         DeadLetters,
+        {
+          provide: HandlingLog,
+          inject: [NatsConnection, NATS_OPTIONS],
+          useFactory: (nats: NatsConnection, opts: NatsModuleOptions) =>
+            new HandlingLog(
+              nats,
+              opts.consumers?.handlingReplicas ?? DEFAULT_CONSUMER_OPTIONS.handlingReplicas,
+            ),
+        },
         DecoratedMethods,
         RequestHandlerExplorer,
         ConsumerExplorer,

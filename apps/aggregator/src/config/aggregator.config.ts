@@ -8,7 +8,8 @@ const AggregatorEnv = z.object({
   LOG_LEVEL: envFields.logLevel,
   TALLY_PARTITIONS: envFields.positiveInt(8),
   CONSUMER_BATCH_SIZE: envFields.positiveInt(512),
-  CONSUMER_MAX_DELIVER: envFields.positiveInt(5),
+  // The crash-loop guard of the ordered per-partition consumers (deliveries are not counted).
+  CONSUMER_MAX_CRASHES: envFields.positiveInt(3),
   CONSUMER_LINGER_MS: envFields.nonNegativeInt(100),
   CONSUMER_ACK_WAIT_SECONDS: envFields.positiveInt(10),
   STREAM_REPLICAS: envFields.positiveInt(1),
@@ -32,7 +33,8 @@ export function aggregatorConfig(env: Record<string, string | undefined>) {
     partitions: e.TALLY_PARTITIONS,
     consumer: {
       batchSize: e.CONSUMER_BATCH_SIZE,
-      maxDeliver: e.CONSUMER_MAX_DELIVER,
+      maxCrashes: e.CONSUMER_MAX_CRASHES,
+      handlingReplicas: e.STREAM_REPLICAS,
       // NOTE: how long a crashed replica's unacked batches wait before redelivery.
       ackWaitMs: e.CONSUMER_ACK_WAIT_SECONDS * 1_000,
       lingerMs: e.CONSUMER_LINGER_MS,

@@ -9,6 +9,7 @@ import { JetStreamProvisioner } from '../provisioning/jetstream-provisioner.js';
 import { JetStreamPublisher } from '../publishing/jetstream-publisher.js';
 import { ConsumerRunner, type ConsumerRunnerDeps } from './consumer-runner.js';
 import { DeadLetters } from './dead-letters.js';
+import { HandlingLog } from './handling-log.js';
 
 const STREAM = { name: 'TEST_RUNNER', subjects: ['test.runner.*'] };
 /** Bounds a run() that never sees its stop: without the fix it hangs, and the test fails. */
@@ -64,6 +65,7 @@ describe('ConsumerRunner.run stopped during start-up (issue 12, #16)', () => {
           abortAt('provision', await provisioner.ensureConsumer(spec)),
       } as JetStreamProvisioner,
       deadLetters: new DeadLetters(new JetStreamPublisher(nats)),
+      handlingLog: new HandlingLog(nats),
       defaults: { ...DEFAULT_CONSUMER_OPTIONS, lingerMs: 0 },
     };
     const spec = {

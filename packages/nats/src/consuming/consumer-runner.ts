@@ -6,7 +6,9 @@ import type { ConsumerDefaults } from '../nats.options.js';
 import type { JetStreamProvisioner } from '../provisioning/jetstream-provisioner.js';
 import { TRACEPARENT_HEADER } from '../tracing/traceparent.js';
 import { PoisonMessageError, type ConsumedBatch } from './consumed-batch.js';
+import { CrashGuard } from './crash-guard.js';
 import type { DeadLetters } from './dead-letters.js';
+import type { HandlingLog } from './handling-log.js';
 import type { JetStreamConsumerSpec } from './jetstream-consumer.decorator.js';
 import { MessageQueue } from './message-queue.js';
 import { abortableDelay } from './abortable-delay.js';
@@ -27,6 +29,7 @@ export interface ConsumerRunnerDeps {
   nats: NatsConnection;
   provisioner: JetStreamProvisioner;
   deadLetters: DeadLetters;
+  handlingLog: HandlingLog;
   defaults: ConsumerDefaults;
 }
 
@@ -49,6 +52,8 @@ type Handler = (batch: ConsumedBatch<unknown>) => Promise<unknown>;
  */
 export class ConsumerRunner {
   private readonly logger: Logger;
+  /** Ordered consumers only: they retry in place, so deliveries do not bound their retries. */
+  private readonly guard?: CrashGuard<Decoded>;
 
   constructor(
     private readonly deps: ConsumerRunnerDeps,
@@ -57,6 +62,10 @@ export class ConsumerRunner {
     private readonly instance: ConsumerInstance,
   ) {
     this.logger = new Logger(`JetStreamConsumer:${instance.durable}`);
+    if (spec.ordered) {
+      const { handlingLog, defaults } = deps;
+      this.guard = new CrashGuard(handlingLog, instance.durable, defaults.maxCrashes, seqOf);
+    }
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -78,8 +87,19 @@ export class ConsumerRunner {
     } finally {
       signal.removeEventListener('abort', stop);
       stop();
-      // NOTE: nak'ed without delay so whoever consumes next gets them first, in order.
+      // NOTE: nak'ed without delay so whoever consumes next gets them first, in order, rather
+      // than after the ack wait. Ordered consumers do not count these redeliveries.
       for (const msg of queue.drain()) msg.nak();
+      await this.stopGuard();
+    }
+  }
+
+  private async stopGuard(): Promise<void> {
+    try {
+      await this.guard?.stop();
+    } catch (err) {
+      // NOTE: a mark left behind only makes the next owner handle those messages one by one.
+      this.logger.warn({ err, partition: this.instance.partition }, 'handling mark not cleared');
     }
   }
 
@@ -96,6 +116,8 @@ export class ConsumerRunner {
   ): Promise<ConsumerMessages | undefined> {
     if (signal.aborted) return undefined;
     await this.provision();
+    if (signal.aborted) return undefined;
+    await this.guard?.start();
     if (signal.aborted) return undefined;
     const consumer = await this.deps.nats.js.consumers.get(this.spec.stream, this.instance.durable);
     if (signal.aborted) return undefined;
@@ -127,7 +149,7 @@ export class ConsumerRunner {
       // settles both, so the copy is dropped instead of being handled twice.
       if (seen.has(msg.info.streamSequence)) continue;
       seen.add(msg.info.streamSequence);
-      if (msg.info.deliveryCount > this.deps.defaults.maxDeliver) {
+      if (!this.guard && msg.info.deliveryCount > this.deps.defaults.maxDeliver) {
         await this.deadLetter(msg, `exceeded ${this.deps.defaults.maxDeliver} deliveries`);
         continue;
       }
@@ -135,7 +157,25 @@ export class ConsumerRunner {
       if (parsed.ok) decoded.push({ msg, data: parsed.data });
       else await this.deadLetter(msg, `undecodable: ${parsed.reason}`);
     }
-    if (decoded.length > 0) await this.handle(decoded, signal);
+    if (decoded.length === 0) return;
+    if (this.guard) await this.handleGuarded(this.guard, decoded, signal);
+    else await this.handle(decoded, signal);
+  }
+
+  private async handleGuarded(
+    guard: CrashGuard<Decoded>,
+    items: Decoded[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    for (const step of guard.plan(items)) {
+      if (step.kind === 'dead-letter') {
+        const reason = `the process died ${step.crashes} times while handling it alone`;
+        await this.deadLetter(step.item.msg, reason);
+        continue;
+      }
+      await guard.mark(step.mark);
+      await this.handle(step.items, signal);
+    }
   }
 
   private decode(msg: JsMsg): { ok: true; data: unknown } | { ok: false; reason: string } {
@@ -208,6 +248,10 @@ export class ConsumerRunner {
       })),
     };
   }
+}
+
+function seqOf(item: Decoded): number {
+  return item.msg.info.streamSequence;
 }
 
 function errorText(err: unknown): string {

@@ -14,6 +14,7 @@ import type { ConsumedBatch } from './consumed-batch.js';
 import { ConsumerRunner, type ConsumerRunnerDeps } from './consumer-runner.js';
 import { abortableDelay } from './abortable-delay.js';
 import { DeadLetters } from './dead-letters.js';
+import { HandlingLog } from './handling-log.js';
 import { JETSTREAM_CONSUMER, type JetStreamConsumerSpec } from './jetstream-consumer.decorator.js';
 import {
   AllPartitions,
@@ -36,6 +37,7 @@ export class ConsumerExplorer implements OnApplicationBootstrap, OnModuleDestroy
     nats: NatsConnection,
     provisioner: JetStreamProvisioner,
     deadLetters: DeadLetters,
+    handlingLog: HandlingLog,
     private readonly methods: DecoratedMethods,
     @Inject(NATS_OPTIONS) private readonly options: NatsModuleOptions,
     @Optional()
@@ -43,7 +45,7 @@ export class ConsumerExplorer implements OnApplicationBootstrap, OnModuleDestroy
     private readonly ownership: PartitionOwnership = new AllPartitions(),
   ) {
     const defaults = { ...DEFAULT_CONSUMER_OPTIONS, ...options.consumers };
-    this.deps = { nats, provisioner, deadLetters, defaults };
+    this.deps = { nats, provisioner, deadLetters, handlingLog, defaults };
   }
 
   onApplicationBootstrap(): void {
