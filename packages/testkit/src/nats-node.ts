@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { natsServerBin } from './config.js';
+import { natsServerBin } from './nats-binary.js';
 import { withLogTail } from './log-tail.js';
 import { onProcessExit } from './exit-cleanup.js';
 import { ManagedProcess, waitUntilReady } from './managed-process.js';
