@@ -67,8 +67,9 @@ export function localiseNatsConfig(
   let out = text;
   for (const rewrite of rewrites(ports, routes, storeDir)) {
     if (rewrite.clusterOnly && !clustered) continue;
-    if (!rewrite.pattern.test(out))
+    if (!rewrite.pattern.test(out)) {
       throw new Error(`the config has no ${rewrite.what} line to rewrite`);
+    }
     out = out.replace(rewrite.pattern, rewrite.replacement);
   }
   return out;
