@@ -76,12 +76,13 @@ export function localiseNatsConfig(
 }
 
 /**
- * `nats-server -t -c <file>`: resolves when the server accepts the file, rejects with the
- * server's own words (e.g. `unknown field "…"`) when it does not.
+ * `nats-server -t -c <file> [flags]`: resolves when the server accepts the file (with the command
+ * line flags a deployment adds), rejects with the server's own words (e.g. `unknown field "…"`,
+ * `Duplicate 'store_dir' configuration`) when it does not.
  */
-export async function checkNatsConfig(file: string): Promise<void> {
+export async function checkNatsConfig(file: string, flags: readonly string[] = []): Promise<void> {
   try {
-    await run(natsServerBin(), ['-t', '-c', file]);
+    await run(natsServerBin(), ['-t', '-c', file, ...flags]);
   } catch (err) {
     const output = (err as { stderr?: string; stdout?: string }).stderr || String(err);
     throw new Error(`nats-server rejects ${file}: ${output.trim()}`, { cause: err });
