@@ -8,6 +8,7 @@ export {
   startNatsFromConfigs,
   type ConfigNodesHandle,
 } from './nats-config-file.js';
+export { natsServerBin } from './nats-binary.js';
 export { type NatsServerHandle } from './nats-node.js';
 export { startNatsServer, type NatsServerOptions } from './nats-server.js';
 export { runNodeScript } from './node-script.js';
