@@ -42,7 +42,10 @@ export class NatsConnection implements OnApplicationShutdown {
       throw err;
     }
     const connection = new NatsConnection(core);
-    connection.logger.log({ server: core.getServer() }, 'connected to NATS');
+    connection.logger.log(
+      { server: core.getServer(), version: core.info?.version },
+      'connected to NATS',
+    );
     return connection;
   }
 
