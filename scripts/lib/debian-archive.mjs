@@ -37,8 +37,9 @@ function oneLineUris(text) {
   const uris = [];
   for (const line of text.split('\n')) {
     const match = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s+(.+)$/.exec(line.trim());
-    if (match && isMainSuite(match[2]) && match[3].split(/\s+/).includes('main'))
+    if (match && isMainSuite(match[2]) && match[3].split(/\s+/).includes('main')) {
       uris.push(match[1]);
+    }
   }
   return uris;
 }
@@ -80,8 +81,9 @@ async function download(url) {
 
 function debianArchitecture() {
   const res = capture('dpkg', ['--print-architecture']);
-  if (res.status !== 0)
+  if (res.status !== 0) {
     throw new SetupError(`dpkg --print-architecture failed: ${res.stderr.trim()}`);
+  }
   return res.stdout.trim();
 }
 
@@ -104,8 +106,9 @@ export async function findInSuites(archive, name, suites) {
       input: await download(url),
       maxBuffer: 512 * 1024 * 1024,
     });
-    if (unpacked.status !== 0)
+    if (unpacked.status !== 0) {
       throw new SetupError(`cannot unpack ${url}: ${unpacked.stderr.trim()}`);
+    }
     const entry = findPackage(unpacked.stdout, name);
     if (entry?.filename && entry.sha256) return { ...entry, suite };
   }

@@ -54,12 +54,29 @@ async function installFromDebian() {
   return { version: binaryVersion(bin) ?? version, bin };
 }
 
-function assertUsable({ bin, version }, minimum, source) {
-  if (!version) throw new SetupError(`${source} ${bin} does not run (\`${bin} --version\` failed)`);
+/**
+ * Fetches the current release; when that fails (e.g. offline), an older binary that still meets
+ * the minimum is used with a warning rather than stopping the run.
+ */
+async function installOrFallBack(candidates, minimum) {
+  try {
+    return await installFromDebian();
+  } catch (err) {
+    const fallback = candidates.find((c) => c && c.version && versionAtLeast(c.version, minimum));
+    if (!fallback) throw err;
+    log.warn(
+      `NATS: ${err.message}; using nats-server ${fallback.version} (${fallback.bin}) instead`,
+    );
+    return fallback;
+  }
+}
+
+/** Throws unless `bin` (called `what` in the message) runs and is at least `minimum`. */
+function assertUsable({ bin, version }, minimum, what, hint = '') {
+  if (!version) throw new SetupError(`${what} (${bin}) does not run: \`${bin} --version\` failed`);
   if (!versionAtLeast(version, minimum)) {
     throw new SetupError(
-      `${source} ${bin} is nats-server ${version}; Tally needs ${minimum} or newer ` +
-        '(unset it to let this script fetch a current one)',
+      `${what} (${bin}) is nats-server ${version}; Tally needs ${minimum} or newer${hint}`,
     );
   }
 }
@@ -75,7 +92,12 @@ export async function ensureNatsBinary() {
   if (configured) {
     const bin = which(configured) ?? configured;
     const chosen = { bin, version: binaryVersion(bin) };
-    assertUsable(chosen, minimum, 'NATS_SERVER_BIN=');
+    assertUsable(
+      chosen,
+      minimum,
+      'NATS_SERVER_BIN',
+      ' (unset it to let this script fetch a current one)',
+    );
     log.ok(`NATS: nats-server ${chosen.version} from NATS_SERVER_BIN (${bin})`);
     return bin;
   }
@@ -89,9 +111,9 @@ export async function ensureNatsBinary() {
         `NATS: ${onPath} is nats-server ${binaryVersion(onPath) ?? '(unknown)'}, older than ${wanted}`,
       );
     }
-    chosen = await installFromDebian();
+    chosen = await installOrFallBack(candidates, minimum);
   }
-  assertUsable(chosen, minimum, 'the downloaded');
+  assertUsable(chosen, minimum, 'the chosen nats-server');
   log.ok(
     `NATS: using nats-server ${chosen.version} (${chosen.bin}); Tally ships ${release}, needs >= ${minimum}`,
   );
