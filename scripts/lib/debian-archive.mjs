@@ -48,21 +48,24 @@ function readIfExists(file) {
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
 
-/** The Debian archive this machine's apt sources point at, e.g. `http://<mirror>/debian`. */
-export function debianArchiveUrl() {
-  const files = existsSync(APT_SOURCES_DIR) ? readdirSync(APT_SOURCES_DIR).sort() : [];
+/**
+ * The Debian archive this machine's apt sources point at, e.g. `http://<mirror>/debian` (the
+ * first `deb` entry with a main-archive suite and the main component). The paths are for tests.
+ */
+export function debianArchiveUrl(sourcesDir = APT_SOURCES_DIR, sourcesList = APT_SOURCES_LIST) {
+  const files = existsSync(sourcesDir) ? readdirSync(sourcesDir).sort() : [];
   const uris = [
     ...files
       .filter((f) => f.endsWith('.sources'))
-      .flatMap((f) => deb822Uris(readIfExists(path.join(APT_SOURCES_DIR, f)))),
-    ...oneLineUris(readIfExists(APT_SOURCES_LIST)),
+      .flatMap((f) => deb822Uris(readIfExists(path.join(sourcesDir, f)))),
+    ...oneLineUris(readIfExists(sourcesList)),
     ...files
       .filter((f) => f.endsWith('.list'))
-      .flatMap((f) => oneLineUris(readIfExists(path.join(APT_SOURCES_DIR, f)))),
+      .flatMap((f) => oneLineUris(readIfExists(path.join(sourcesDir, f)))),
   ].filter((uri) => /^https?:\/\//.test(uri));
   if (uris.length === 0) {
     throw new SetupError(
-      `no Debian archive in ${APT_SOURCES_DIR}/*.sources or ${APT_SOURCES_LIST} (a "deb" entry with the main component)`,
+      `no Debian archive in ${sourcesDir}/*.sources or ${sourcesList} (a "deb" entry with the main component)`,
     );
   }
   return uris[0].replace(/\/+$/, '');
