@@ -333,6 +333,9 @@ async function up(opts) {
     const nats = await ensureNatsServer({ natsUrl: cfg.natsUrl, monitorPort: cfg.natsMonitorPort });
     if (nats.started) state.servers.push(nats.started);
     save();
+    // NOTE: NATS_URL may have named a server too old to use; the apps get the one started instead.
+    cfg.natsUrl = nats.url;
+    for (const spec of specs) spec.env.NATS_URL = nats.url;
     const pg = await ensurePostgres(cfg.pgAdminUrl);
     if (pg.started) state.servers.push(pg.started);
     save();

@@ -1,11 +1,7 @@
 // The only place the bench reads its environment: the variables of `node scripts/stack.mjs`
-// (for --reuse) and of the test kit (NATS_SERVER_BIN, TEST_DATABASE_URL), same defaults.
+// (for --reuse), same defaults. The test kit reads its own (NATS_SERVER_BIN, TEST_DATABASE_URL).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-
-export function natsServerBin(): string {
-  return process.env['NATS_SERVER_BIN'] || '/usr/sbin/nats-server';
-}
 
 /**
  * How to reach the stack that `node scripts/stack.mjs --detach` started from `repoRoot`.

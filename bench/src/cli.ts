@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { natsServerBin } from '@tally/testkit';
 import { createBenchProject } from './api.js';
 import { runBaseline, type BaselineResult } from './baseline.js';
-import { natsServerBin } from './bench-config.js';
 import type { BodySpec } from './bodies.js';
 import { startFreshnessProbe, type FreshnessSummary } from './freshness.js';
 import { startLoad, type LoadResult } from './load.js';

@@ -1,6 +1,11 @@
 export { NatsModule, type NatsModuleAsyncOptions } from './nats.module.js';
 export type { NatsModuleOptions, ConsumerDefaults } from './nats.options.js';
 export { NatsConnection } from './connection/nats-connection.js';
+export {
+  NATS_SERVER_MINIMUM,
+  NATS_SERVER_RELEASE,
+  UnsupportedNatsServerError,
+} from './connection/server-version.js';
 export type { StreamSpec } from './provisioning/stream-spec.js';
 export { JetStreamProvisioner } from './provisioning/jetstream-provisioner.js';
 export { JetStreamPublisher, type OutgoingMessage } from './publishing/jetstream-publisher.js';

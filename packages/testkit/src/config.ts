@@ -5,8 +5,8 @@ export const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const POSTGRES_START_COMMAND =
   'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 
-export function natsServerBin(): string {
-  return process.env['NATS_SERVER_BIN'] || '/usr/sbin/nats-server';
+export function natsServerBinFromEnv(): string | undefined {
+  return process.env['NATS_SERVER_BIN'] || undefined;
 }
 
 export function testDatabaseUrlFromEnv(): string | undefined {

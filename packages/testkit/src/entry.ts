@@ -2,6 +2,13 @@ export { startAppProcess, type AppProcessHandle, type AppProcessOptions } from '
 export { freePort } from './free-port.js';
 export { type ExitInfo } from './managed-process.js';
 export { startNatsCluster, type NatsClusterHandle } from './nats-cluster.js';
+export {
+  checkNatsConfig,
+  localiseNatsConfig,
+  startNatsFromConfigs,
+  type ConfigNodesHandle,
+} from './nats-config-file.js';
+export { natsServerBin } from './nats-binary.js';
 export { type NatsServerHandle } from './nats-node.js';
 export { startNatsServer, type NatsServerOptions } from './nats-server.js';
 export { runNodeScript } from './node-script.js';

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { natsServerBin } from './config.js';
+import { natsServerBin } from './nats-binary.js';
 import { withLogTail } from './log-tail.js';
 import { onProcessExit } from './exit-cleanup.js';
 import { ManagedProcess, waitUntilReady } from './managed-process.js';
@@ -34,6 +34,11 @@ export interface NatsNodeSpec {
   jetstream: boolean;
   readyTimeoutMs: number;
   cluster?: { serverName: string; name: string; port: number; routes: string[] };
+  /**
+   * Start with `-c <file>` and nothing else: the file itself must say what the other fields
+   * describe (they are what readiness is checked against).
+   */
+  configFile?: string;
 }
 
 export class NatsNode implements NatsServerHandle {
@@ -106,7 +111,8 @@ export class NatsNode implements NatsServerHandle {
   }
 
   private args(): string[] {
-    const { port, monitorPort, jetstream, cluster } = this.spec;
+    const { port, monitorPort, jetstream, cluster, configFile } = this.spec;
+    if (configFile) return ['-c', configFile];
     const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
     if (jetstream) args.push('-js', '-sd', this.storeDir);
     if (cluster) {

@@ -7,10 +7,12 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection as CoreConnection } from '@nats-io/transport-node';
 import type { NatsModuleOptions } from '../nats.options.js';
+import { assertSupportedServer } from './server-version.js';
 
 /**
  * The app's one NATS connection. It is opened by the module's factory, so the app fails to start
- * when NATS is unreachable, and drained at shutdown after the handlers have stopped.
+ * when NATS is unreachable, older than the minimum version or without JetStream, and drained at
+ * shutdown after the handlers have stopped.
  */
 export class NatsConnection implements OnApplicationShutdown {
   private readonly logger = new Logger(NatsConnection.name);
@@ -33,8 +35,17 @@ export class NatsConnection implements OnApplicationShutdown {
       // gateway's CPU at peak); our errors carry the subject instead.
       noAsyncTraces: true,
     });
+    try {
+      assertSupportedServer(core.info, core.getServer());
+    } catch (err) {
+      await core.close();
+      throw err;
+    }
     const connection = new NatsConnection(core);
-    connection.logger.log({ server: core.getServer() }, 'connected to NATS');
+    connection.logger.log(
+      { server: core.getServer(), version: core.info?.version },
+      'connected to NATS',
+    );
     return connection;
   }
 
