@@ -37,7 +37,7 @@ export class LiveDeltaRelay implements OnModuleInit, OnModuleDestroy {
   private stopWatchingRevocations?: () => void;
 
   constructor(
-    nats: NatsConnection,
+    private readonly nats: NatsConnection,
     private readonly config: ConfigService<GatewayConfig, true>,
     private readonly registry: ProjectRegistry,
   ) {
@@ -61,7 +61,7 @@ export class LiveDeltaRelay implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Streams `grant`'s project to `reply`; `429 too_many_streams` when a limit is full. */
-  stream(grant: ValidGrant, reply: FastifyReply): void {
+  async stream(grant: ValidGrant, reply: FastifyReply): Promise<void> {
     const refusal = this.quota.take(grant.keyHash);
     if (refusal) {
       refusedLiveStreams.inc({ reason: refusal });
@@ -78,6 +78,10 @@ export class LiveDeltaRelay implements OnModuleInit, OnModuleDestroy {
     if (stream.gone) return stream.close('client_left');
     try {
       this.fanOut.add(grant.projectId, stream);
+      // NOTE: the project's subscription must be registered at the server before the client is
+      // told it is connected, or a delta published right after would pass it by.
+      await this.nats.core.flush();
+      stream.start();
     } catch (err) {
       // NOTE: the response is already ours (hijacked): the error cannot become a 5xx any more.
       this.logger.error({ err, projectId: grant.projectId }, 'cannot follow live deltas');

@@ -11,10 +11,10 @@ export class LiveDeltasController {
   constructor(private readonly relay: LiveDeltaRelay) {}
 
   @Get()
-  stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+  async stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     // NOTE: streams are counted per key, so the relay needs the key (its hash), not only the project.
     const grant = grantOf(request);
     if (!grant) throw new Error('GET /v1/live needs @RateLimited(kind) to check its key');
-    this.relay.stream(grant, reply);
+    await this.relay.stream(grant, reply);
   }
 }

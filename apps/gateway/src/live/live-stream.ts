@@ -33,6 +33,8 @@ export class LiveStream implements LiveSink {
   readonly keyHash: string;
   readonly projectId: string;
   private closed = false;
+  /** Nothing is written before the headers: a ping or delta that comes earlier is not sent. */
+  private started = false;
   private readonly lifetime: NodeJS.Timeout;
 
   private constructor(
@@ -47,11 +49,18 @@ export class LiveStream implements LiveSink {
     raw.on('close', () => this.close('client_left'));
   }
 
-  /** Takes the response over from Fastify and starts the event stream on it. */
+  /** Takes the response over from Fastify; `start` begins the event stream on it. */
   static open(reply: FastifyReply, options: LiveStreamOptions): LiveStream {
     // NOTE: hijack: from here on Fastify (and Nest) leave the response to us.
     reply.hijack();
-    const raw = reply.raw;
+    return new LiveStream(reply.raw, options);
+  }
+
+  /** Sends the headers and the first comment: from here on the client counts as connected. */
+  start(): void {
+    if (this.closed || this.started) return;
+    this.started = true;
+    const raw = this.raw;
     raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -61,7 +70,6 @@ export class LiveStream implements LiveSink {
     const retryMs =
       RETRY_HINT_MS.min + Math.floor(Math.random() * (RETRY_HINT_MS.max - RETRY_HINT_MS.min));
     raw.write(`retry: ${retryMs}\n: connected\n\n`);
-    return new LiveStream(raw, options);
   }
 
   /** The client went away before the stream was registered (its 'close' came too early). */
@@ -70,7 +78,7 @@ export class LiveStream implements LiveSink {
   }
 
   send(frame: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || !this.started) return;
     if (this.raw.writableLength > MAX_BUFFERED_BYTES) {
       this.close('slow_client');
       return;
