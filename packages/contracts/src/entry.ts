@@ -13,6 +13,7 @@ export {
   EVENT_TYPES,
   type EventType,
   TrackedEvent,
+  TrackedEventFields,
   EventBatchBody,
   StoredEvent,
   eventErrors,

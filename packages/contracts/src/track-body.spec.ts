@@ -14,18 +14,45 @@ describe('parseTrackBody', () => {
     assert.deepEqual(parseTrackBody(JSON.stringify(click)), {
       ok: true,
       batch: { events: [click] },
+      plainText: true,
     });
     const sentAt = '2026-11-26T10:00:00.000Z';
     const bytes = new TextEncoder().encode(JSON.stringify({ events: [click, click], sentAt }));
     assert.deepEqual(parseTrackBody(bytes), {
       ok: true,
       batch: { events: [click, click], sentAt },
+      plainText: true,
     });
   });
 
   it('leaves the events unchecked: one bad event is not a bad body', () => {
     const parsed = parseTrackBody('{"events": [{"type": "nope"}, 42]}');
-    assert.deepEqual(parsed, { ok: true, batch: { events: [{ type: 'nope' }, 42] } });
+    assert.deepEqual(parsed, {
+      ok: true,
+      batch: { events: [{ type: 'nope' }, 42] },
+      plainText: true,
+    });
+  });
+
+  it('says a body is plain text only when no event in it can carry unstorable text or a reserved key', () => {
+    const plain = (text: string | Uint8Array) => {
+      const parsed = parseTrackBody(text);
+      return parsed.ok && parsed.plainText;
+    };
+    assert.equal(plain(JSON.stringify({ ...click, userId: 'ünï 😀 \n' })), true);
+    assert.equal(plain(new TextEncoder().encode(JSON.stringify(click))), true);
+    for (const hostile of [
+      '{"type":"click","userId":"a\\u0000b"}',
+      '{"type":"click","userId":"\\ud800"}',
+      '{"type":"click","userId":"\\u00e9"}',
+      '{"type":"click","userId":"u","properties":{"__proto__":{}}}',
+      '{"type":"click","userId":"u","properties":{"\\u005f_proto__":{}}}',
+      '{"type":"click","userId":"u","properties":{"constructor":1}}',
+      '{"type":"click","userId":"u","properties":{"prototype":1}}',
+      `{"type":"click","userId":"${'\ud800'}"}`,
+    ]) {
+      assert.equal(plain(hostile), false, hostile);
+    }
   });
 
   it('refuses what is not JSON as malformed_json', () => {
@@ -51,7 +78,7 @@ describe('parseTrackBody', () => {
   it('drops a prototype-polluting key beside the events like any unknown envelope key', () => {
     const events = [{ type: 'click', userId: 'u' }];
     const parsed = parseTrackBody(`{"events": ${JSON.stringify(events)}, "__proto__": {"x": 1}}`);
-    assert.deepEqual(parsed, { ok: true, batch: { events } });
+    assert.deepEqual(parsed, { ok: true, batch: { events }, plainText: false });
     assert.ok(parsed.ok && Object.getPrototypeOf(parsed.batch) === Object.prototype);
   });
 

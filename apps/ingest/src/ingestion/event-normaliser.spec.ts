@@ -113,6 +113,16 @@ describe('normaliseEvent', () => {
     assert.deepEqual(errorCodes(hostile), ['__proto__:reserved_key']);
   });
 
+  it("checks a plain-text request's events by their fields alone, with the same outcomes", () => {
+    const plain = { ...ctx, plainText: true };
+    const event = { type: 'click', userId: 'u', timestamp: '2026-11-25T11:59:00Z', properties: {} };
+    assert.deepEqual(accepted(event, plain), accepted(event));
+    const wrong = { type: 'page_view', userId: 'u', properties: {} };
+    assert.deepEqual(errorCodes(wrong, plain), errorCodes(wrong));
+    const long = { type: 'custom', userId: 'u', name: '€'.repeat(700) };
+    assert.deepEqual(errorCodes(long, plain), ['name:dimension_too_long']);
+  });
+
   it('keeps the largest accepted amount an exact, safe integer of micro-units', () => {
     const event = accepted({
       type: 'purchase',

@@ -3,6 +3,7 @@ import {
   eventErrors,
   INGEST_LIMITS,
   TrackedEvent,
+  TrackedEventFields,
   type EventError,
   type StoredEvent,
 } from '@tally/contracts';
@@ -17,6 +18,8 @@ export interface NormaliseContext {
   maxFutureMs: number;
   /** Size of the request's text as received; when it is under the event limit, so is every event. */
   requestBytes?: number;
+  /** The request's text was plain (`ParsedTrackBody.plainText`): its events need no content walk. */
+  plainText?: boolean;
 }
 
 /**
@@ -40,7 +43,7 @@ export function normaliseEvent(raw: unknown, index: number, ctx: NormaliseContex
   if (mayBeTooLarge(ctx) && jsonBytes(raw) > INGEST_LIMITS.maxEventBytes) {
     return reject('', 'too_large', `event exceeds ${INGEST_LIMITS.maxEventBytes} bytes`);
   }
-  const parsed = TrackedEvent.safeParse(raw);
+  const parsed = (ctx.plainText ? TrackedEventFields : TrackedEvent).safeParse(raw);
   if (!parsed.success) return { ok: false, errors: eventErrors(parsed.error.issues) };
   const event = parsed.data;
   const timestamp = eventTime(event.timestamp, ctx);

@@ -49,7 +49,10 @@ export class IngestionService {
     const body = parseTrackBody(context.data);
     if (!body.ok) return { stored: false, reason: 'the body is invalid', invalidBody: body.error };
     const request: IngestRequest = { ...body.batch, ...meta };
-    const { byPartition, rejected, records } = this.sort(request, context.bytes);
+    const { byPartition, rejected, records } = this.sort(request, {
+      requestBytes: context.bytes,
+      plainText: body.plainText,
+    });
     const messages = [
       ...eventBatchMessages(request.projectId, byPartition),
       ...records.map((record) => rejectedEventMessage(record, request.sentAt)),
@@ -71,7 +74,7 @@ export class IngestionService {
     return { stored: true, accepted, rejected };
   }
 
-  private sort(request: IngestRequest, requestBytes: number) {
+  private sort(request: IngestRequest, text: { requestBytes: number; plainText: boolean }) {
     const partitions = this.config.get('partitions', { infer: true });
     const window = this.config.get('timeWindow', { infer: true });
     const ctx = {
@@ -79,7 +82,7 @@ export class IngestionService {
       projectId: request.projectId,
       receivedAt: request.receivedAt,
       sentAt: request.sentAt,
-      requestBytes,
+      ...text,
     };
     const byPartition = new Map<number, StoredEvent[]>();
     const rejected: EventRejection[] = [];
