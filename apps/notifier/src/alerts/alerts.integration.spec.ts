@@ -82,8 +82,8 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     await bed?.stop(receiver);
   });
 
-  function startReplica(name: string): Promise<AppProcessHandle> {
-    return bed.startNotifier(
+  async function startReplica(name: string): Promise<AppProcessHandle> {
+    const started = await bed.startNotifier(
       {
         ALERT_EVAL_INTERVAL: '200ms',
         ALERT_POLL_INTERVAL: '50ms',
@@ -94,6 +94,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
       },
       name,
     );
+    return started.handle;
   }
 
   async function createRule(

@@ -17,6 +17,7 @@ import {
   startServiceProcess,
   type AppProcessHandle,
   type NatsServerHandle,
+  type ServiceProcess,
   type TestDatabaseHandle,
 } from '@tally/testkit';
 import pg from 'pg';
@@ -63,13 +64,13 @@ export class NotifierTestBed {
   }
 
   /** Starts the built notifier on this bed; `env` comes on top of its NATS, database and log level. */
-  async startNotifier(env: Record<string, string>, name?: string): Promise<AppProcessHandle> {
+  async startNotifier(env: Record<string, string>, name?: string): Promise<ServiceProcess> {
     const started = await startServiceProcess('notifier', {
       name,
       env: { NATS_URL: this.nats.url, DATABASE_URL: this.db.url, LOG_LEVEL: 'info', ...env },
     });
     this.notifiers.push(started.handle);
-    return started.handle;
+    return started;
   }
 
   /** Asks the notifier over NATS, as the gateway does for /v1/alerts. */
