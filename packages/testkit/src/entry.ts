@@ -21,4 +21,5 @@ export {
   type TestDatabaseSource,
 } from './test-database.js';
 export { GiveUpWaiting, waitFor, type WaitForOptions } from './wait-for.js';
+export { createWatchedTestDatabase, type WatchedTestDatabase } from './watched-test-database.js';
 export { appEntry, appMigrations, assertBuilt, workspaceRoot } from './workspace-paths.js';

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ConfigService } from '@nestjs/config';
 import {
@@ -8,14 +7,14 @@ import {
   type MetricsReply,
   type StoredEvent,
 } from '@tally/contracts';
-import { applyMigrations } from '@tally/migrate';
-import { createTestDatabase, waitFor, type TestDatabaseHandle } from '@tally/testkit';
+import { waitFor, type TestDatabaseHandle } from '@tally/testkit';
 import pg from 'pg';
-import { Histogram, register } from 'prom-client';
 import { aggregatorConfig, type AggregatorConfig } from '../config/aggregator.config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { foldBatches } from '../rollups/bucket-fold.js';
 import { RollupRepository } from '../rollups/rollup.repository.js';
+import { migratedDatabase } from '../test-support/aggregator-test-bed.fixture.js';
+import { blockedQueries, databaseQueries } from '../test-support/query-metrics.fixture.js';
 import { MetricsQueryHandler } from './metrics-query.handler.js';
 import { MetricsQueryRepository } from './metrics-query.repository.js';
 import { ProjectQueryLimiter } from './project-query-limiter.js';
@@ -44,22 +43,13 @@ function manyDimensions(): StoredEvent[] {
   return [...cold, ...hot.flat()];
 }
 
-async function databaseQueries(): Promise<number> {
-  const metric = register.getSingleMetric('tally_aggregator_metrics_query_db_seconds');
-  assert.ok(metric instanceof Histogram);
-  const { values } = await metric.get();
-  return values.find((v) => v.metricName?.endsWith('_count'))?.value ?? NaN;
-}
-
 describe('MetricsQueryHandler on real Postgres: cost limit, series cap, fair share', () => {
   let db: TestDatabaseHandle;
   let prisma: PrismaService;
   let handler: MetricsQueryHandler;
 
   before(async () => {
-    db = await createTestDatabase();
-    const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
-    await applyMigrations({ databaseUrl: db.url, migrationsDir });
+    db = await migratedDatabase();
     const config = new ConfigService<AggregatorConfig, true>({
       databaseUrl: db.url,
       queries: { interactive: LIMITS, alert: LIMITS },
@@ -199,16 +189,4 @@ async function lockRollups(url: string): Promise<pg.Client> {
   await lock.query('BEGIN');
   await lock.query('LOCK TABLE rollups IN ACCESS EXCLUSIVE MODE');
   return lock;
-}
-
-/** Queries of the aggregator's pool waiting for a lock. */
-async function blockedQueries(client: pg.Client): Promise<number> {
-  // NOTE: within a transaction pg_stat_activity is a snapshot taken at its first read.
-  await client.query('SELECT pg_stat_clear_snapshot()');
-  const { rows } = await client.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity
-     WHERE datname = current_database() AND application_name = 'tally-aggregator'
-       AND wait_event_type = 'Lock'`,
-  );
-  return rows[0]?.n ?? 0;
 }

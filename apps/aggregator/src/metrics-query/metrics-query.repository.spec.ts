@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ConfigService } from '@nestjs/config';
 import type { MetricsQuery, StoredEvent } from '@tally/contracts';
-import { applyMigrations } from '@tally/migrate';
-import { createTestDatabase, type TestDatabaseHandle } from '@tally/testkit';
+import type { TestDatabaseHandle } from '@tally/testkit';
 import { Histogram, register } from 'prom-client';
 import type { AggregatorConfig } from '../config/aggregator.config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { foldBatches } from '../rollups/bucket-fold.js';
 import { RollupRepository } from '../rollups/rollup.repository.js';
+import { migratedDatabase } from '../test-support/aggregator-test-bed.fixture.js';
 import { MetricsQueryRepository } from './metrics-query.repository.js';
 
 const at = (iso: string, dimension = 'x', userId = 'u'): StoredEvent => ({
@@ -47,9 +46,7 @@ describe('MetricsQueryRepository on real Postgres', () => {
   let queries: MetricsQueryRepository;
 
   before(async () => {
-    db = await createTestDatabase();
-    const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
-    await applyMigrations({ databaseUrl: db.url, migrationsDir });
+    db = await migratedDatabase();
     prisma = new PrismaService(new ConfigService<AggregatorConfig, true>({ databaseUrl: db.url }));
     await prisma.onModuleInit();
     const events = [

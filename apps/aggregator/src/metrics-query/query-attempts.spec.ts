@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
@@ -12,20 +11,19 @@ import {
   type QueryClass,
   type StoredEvent,
 } from '@tally/contracts';
-import { applyMigrations } from '@tally/migrate';
 import { NatsModule, NatsRequester } from '@tally/nats';
 import {
-  createTestDatabase,
   startNatsServer,
   waitFor,
   type NatsServerHandle,
   type TestDatabaseHandle,
 } from '@tally/testkit';
 import pg from 'pg';
-import { Histogram, register } from 'prom-client';
 import { PrismaService } from '../database/prisma.service.js';
 import { foldBatches } from '../rollups/bucket-fold.js';
 import { RollupRepository } from '../rollups/rollup.repository.js';
+import { migratedDatabase } from '../test-support/aggregator-test-bed.fixture.js';
+import { blockedQueries, databaseQueries } from '../test-support/query-metrics.fixture.js';
 import { MetricsQueryModule } from './metrics-query.module.js';
 
 const DAY = { from: Date.parse('2026-11-24T00:00:00Z'), to: Date.parse('2026-11-25T00:00:00Z') };
@@ -52,25 +50,6 @@ const clicks = (n: number): StoredEvent[] =>
     receivedAt: DAY.from,
   }));
 
-async function databaseQueries(): Promise<number> {
-  const metric = register.getSingleMetric('tally_aggregator_metrics_query_db_seconds');
-  assert.ok(metric instanceof Histogram);
-  const { values } = await metric.get();
-  return values.find((v) => v.metricName?.endsWith('_count'))?.value ?? NaN;
-}
-
-/** Queries of the aggregator's pool waiting for a lock. */
-async function blockedQueries(client: pg.Client): Promise<number> {
-  // NOTE: within a transaction pg_stat_activity is a snapshot taken at its first read.
-  await client.query('SELECT pg_stat_clear_snapshot()');
-  const { rows } = await client.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity
-     WHERE datname = current_database() AND application_name = 'tally-aggregator'
-       AND wait_event_type = 'Lock'`,
-  );
-  return rows[0]?.n ?? 0;
-}
-
 describe('metrics query attempts and classes on real NATS and Postgres', () => {
   let db: TestDatabaseHandle;
   let nats: NatsServerHandle;
@@ -79,10 +58,8 @@ describe('metrics query attempts and classes on real NATS and Postgres', () => {
   let lock: pg.Client;
 
   before(async () => {
-    db = await createTestDatabase();
+    db = await migratedDatabase();
     nats = await startNatsServer();
-    const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
-    await applyMigrations({ databaseUrl: db.url, migrationsDir });
     const config = { databaseUrl: db.url, queries: { interactive: SHARE, alert: SHARE } };
     @Module({
       imports: [

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigService } from '@nestjs/config';
 import type { PartitionWork } from '@tally/nats';
-import { createTestDatabase, waitFor, type TestDatabaseHandle } from '@tally/testkit';
-import pg from 'pg';
+import { createWatchedTestDatabase, waitFor, type WatchedTestDatabase } from '@tally/testkit';
 import type { AggregatorConfig } from '../config/aggregator.config.js';
 import { PartitionLeases } from './partition-leases.js';
 
@@ -11,29 +10,25 @@ const PARTITIONS = 2;
 
 /** Issue 12, #15: losing the lease session releases the partitions and reconnects. */
 describe('PartitionLeases when the server terminates the lease session', () => {
-  let db: TestDatabaseHandle;
-  let admin: pg.Client;
+  let watched: WatchedTestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
-    admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
+    watched = await createWatchedTestDatabase();
   });
   after(async () => {
-    await admin.end();
-    await db.drop();
+    await watched?.close();
   });
 
   const leaseBackends = async () =>
     (
-      await admin.query<{ pid: number }>(
+      await watched.admin.query<{ pid: number }>(
         "SELECT pid FROM pg_stat_activity WHERE application_name = 'tally-aggregator-lease' AND datname = current_database()",
       )
     ).rows.map((row) => row.pid);
 
   it('releases every partition, reconnects and takes them again, without an uncaught error', async () => {
     const leases = new PartitionLeases(
-      new ConfigService<AggregatorConfig, true>({ databaseUrl: db.url }),
+      new ConfigService<AggregatorConfig, true>({ databaseUrl: watched.db.url }),
     );
     const held = new Set<number>();
     const released: number[] = [];
@@ -41,7 +36,7 @@ describe('PartitionLeases when the server terminates the lease session', () => {
       held.add(partition);
       await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
       // Like a consumer finishing its batch: the lost session's second 'error' arrives meanwhile.
-      await admin.query('SELECT 1');
+      await watched.admin.query('SELECT 1');
       held.delete(partition);
       released.push(partition);
     };
@@ -53,7 +48,7 @@ describe('PartitionLeases when the server terminates the lease session', () => {
       const [first] = await leaseBackends();
       assert.ok(first !== undefined, 'a lease session');
       // The server sends an error, then closes: pg emits 'error' twice on the session.
-      await admin.query('SELECT pg_terminate_backend($1)', [first]);
+      await watched.terminateBackend(first);
       await waitFor(async () => released.length === PARTITIONS, {
         timeoutMs: 10_000,
         what: 'the partitions to be released',

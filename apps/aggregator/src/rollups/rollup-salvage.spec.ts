@@ -1,48 +1,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import {
-  DEAD_LETTER_HEADERS,
-  STREAMS,
-  SUBJECTS,
-  type StoredEvent,
-  type StoredEventBatch,
-} from '@tally/contracts';
-import { applyMigrations } from '@tally/migrate';
-import { NatsConnection } from '@tally/nats';
-import {
-  createTestDatabase,
-  startNatsServer,
-  waitFor,
-  type NatsServerHandle,
-  type TestDatabaseHandle,
-} from '@tally/testkit';
+import { DEAD_LETTER_HEADERS, STREAMS, SUBJECTS, type StoredEventBatch } from '@tally/contracts';
+import type { NatsConnection } from '@tally/nats';
+import { waitFor } from '@tally/testkit';
 import pg from 'pg';
 import { register } from 'prom-client';
-import { appModule } from '../app.module.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { AggregatorTestBed } from '../test-support/aggregator-test-bed.fixture.js';
+import { pageView, storedBatch } from '../test-support/stored-events.fixture.js';
 
-const T0 = Date.parse('2026-11-25T10:00:00.000Z');
 // Random bytes do not compress, so the index entry stays over btree's 2704-byte row limit.
 const HUGE_DIMENSION = randomBytes(6_000).toString('hex');
-
-function event(userId: string, dimension = 'home'): StoredEvent {
-  return {
-    id: crypto.randomUUID(),
-    type: 'page_view',
-    dimension,
-    userId,
-    timestamp: T0,
-    receivedAt: T0,
-  };
-}
-
-function batch(batchId: string, projectId: string, events: StoredEvent[]): StoredEventBatch {
-  return { v: 1, batchId, projectId, partition: 0, events };
-}
 
 interface DeadRecord {
   reason: string;
@@ -58,32 +28,24 @@ interface DeadRecord {
  * stalled meanwhile). Messages go straight into the events stream, as if ingest had let them by.
  */
 describe('aggregator with events Postgres refuses', () => {
-  let db: TestDatabaseHandle;
-  let nats: NatsServerHandle;
-  let connection: NatsConnection;
+  let bed: AggregatorTestBed;
   let jsm: Awaited<ReturnType<NatsConnection['manager']>>;
   let app: INestApplicationContext;
   let prisma: PrismaService;
 
   before(async () => {
-    db = await createTestDatabase();
-    const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
-    await applyMigrations({ databaseUrl: db.url, migrationsDir });
-    nats = await startNatsServer();
-    connection = await NatsConnection.open({ servers: [nats.url], name: 'test' });
-    jsm = await connection.manager();
+    bed = await AggregatorTestBed.start();
+    jsm = await bed.connection.manager();
     await jsm.streams.add({ name: STREAMS.events.name, subjects: [...STREAMS.events.subjects] });
   });
 
   after(async () => {
     await app?.close();
-    await connection.onApplicationShutdown();
-    await nats.stop();
-    await db.drop();
+    await bed?.stop();
   });
 
   const publish = async (data: StoredEventBatch): Promise<void> => {
-    await connection.js.publish(SUBJECTS.events(0), JSON.stringify(data), {
+    await bed.connection.js.publish(SUBJECTS.events(0), JSON.stringify(data), {
       msgID: data.batchId,
     });
   };
@@ -120,26 +82,18 @@ describe('aggregator with events Postgres refuses', () => {
   it('dead-letters only the refused events, applies the rest once and does not stall', async () => {
     // Stored (seq 1-3) before the aggregator starts, so they reach it together.
     await publish(
-      batch('p1-mixed', 'p1', [
-        event('u1'),
-        event('nul\u0000user'),
-        event('u2'),
-        event('u3', HUGE_DIMENSION),
-        event('u4'),
+      storedBatch('p1-mixed', 'p1', [
+        pageView('u1'),
+        pageView('nul\u0000user'),
+        pageView('u2'),
+        pageView('u3', HUGE_DIMENSION),
+        pageView('u4'),
       ]),
     );
-    await publish(batch('p2-mixed', 'p2', [event('v1'), event('v2', 'nul\u0000dim')]));
-    await publish(batch('p2-later', 'p2', [event('v3'), event('v4')]));
+    await publish(storedBatch('p2-mixed', 'p2', [pageView('v1'), pageView('v2', 'nul\u0000dim')]));
+    await publish(storedBatch('p2-later', 'p2', [pageView('v3'), pageView('v4')]));
 
-    const { module } = appModule({
-      NATS_URL: nats.url,
-      DATABASE_URL: db.url,
-      TALLY_PARTITIONS: '1',
-      LOG_LEVEL: 'silent',
-      CONSUMER_LINGER_MS: '20',
-    });
-    app = await NestFactory.createApplicationContext(module, { logger: false });
-    await app.init();
+    app = await bed.startAggregator();
     prisma = app.get(PrismaService);
 
     const counts = await waitFor(
@@ -189,15 +143,7 @@ describe('aggregator with events Postgres refuses', () => {
     await app.close();
     // The consumer forgets it acked seq 1-3; the applied sequences in Postgres do not.
     await jsm.consumers.delete(STREAMS.events.name, 'aggregator-p0');
-    const { module } = appModule({
-      NATS_URL: nats.url,
-      DATABASE_URL: db.url,
-      TALLY_PARTITIONS: '1',
-      LOG_LEVEL: 'silent',
-      CONSUMER_LINGER_MS: '20',
-    });
-    app = await NestFactory.createApplicationContext(module, { logger: false });
-    await app.init();
+    app = await bed.startAggregator();
     prisma = app.get(PrismaService);
     await waitFor(
       async () => {
@@ -212,13 +158,13 @@ describe('aggregator with events Postgres refuses', () => {
 
   it('publishes the dead letters before COMMIT and stores them once when the commit is retried', async () => {
     // Holds the partition's offset row, so the aggregator's transaction waits just before COMMIT.
-    const locker = new pg.Client({ connectionString: db.url });
+    const locker = new pg.Client({ connectionString: bed.db.url });
     await locker.connect();
     try {
       await locker.query('BEGIN');
       await locker.query('SELECT seq FROM partition_offsets WHERE partition = 0 FOR UPDATE');
       const retriesBefore = await retries();
-      await publish(batch('p3-mixed', 'p3', [event('w1'), event('nul\u0000w2')]));
+      await publish(storedBatch('p3-mixed', 'p3', [pageView('w1'), pageView('nul\u0000w2')]));
       await waitFor(async () => (await deadRecords()).some((d) => d.seq === '4'), {
         timeoutMs: 10_000,
         what: 'the dead letter of seq 4 while its transaction is open',

@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ConfigService } from '@nestjs/config';
 import { STREAMS, SUBJECTS, type StoredEvent, type StoredEventBatch } from '@tally/contracts';
-import { applyMigrations } from '@tally/migrate';
 import {
   DeadLetters,
   JetStreamProvisioner,
   JetStreamPublisher,
-  NatsConnection,
   type ConsumedMessage,
 } from '@tally/nats';
-import {
-  createTestDatabase,
-  startNatsServer,
-  type NatsServerHandle,
-  type TestDatabaseHandle,
-} from '@tally/testkit';
 import type { AggregatorConfig } from '../config/aggregator.config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { MetricsQueryRepository } from '../metrics-query/metrics-query.repository.js';
+import { AggregatorTestBed } from '../test-support/aggregator-test-bed.fixture.js';
 import { RollupDeltaPublisher } from './rollup-delta.publisher.js';
 import { RollupRepository } from './rollup.repository.js';
 import { RollupWriter } from './rollup-writer.js';
@@ -51,28 +43,22 @@ function message(seq: number, events: StoredEvent[]): ConsumedMessage<StoredEven
 }
 
 describe('RollupWriter on real Postgres', () => {
-  let db: TestDatabaseHandle;
-  let nats: NatsServerHandle;
-  let connection: NatsConnection;
+  let bed: AggregatorTestBed;
   let prisma: PrismaService;
   let writer: RollupWriter;
   let queries: MetricsQueryRepository;
 
   before(async () => {
-    db = await createTestDatabase();
-    const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
-    await applyMigrations({ databaseUrl: db.url, migrationsDir });
-    nats = await startNatsServer();
-    connection = await NatsConnection.open({ servers: [nats.url], name: 'test' });
-    await new JetStreamProvisioner(connection).ensureStreams([STREAMS.rollups]);
-    const config = new ConfigService<AggregatorConfig, true>({ databaseUrl: db.url });
+    bed = await AggregatorTestBed.start();
+    await new JetStreamProvisioner(bed.connection).ensureStreams([STREAMS.rollups]);
+    const config = new ConfigService<AggregatorConfig, true>({ databaseUrl: bed.db.url });
     prisma = new PrismaService(config);
     await prisma.onModuleInit();
     const repository = new RollupRepository(prisma);
-    const publisher = new JetStreamPublisher(connection);
+    const publisher = new JetStreamPublisher(bed.connection);
     writer = new RollupWriter(
       repository,
-      new RollupDeltaPublisher(connection, publisher),
+      new RollupDeltaPublisher(bed.connection, publisher),
       new DeadLetters(publisher),
     );
     queries = new MetricsQueryRepository(prisma);
@@ -80,9 +66,7 @@ describe('RollupWriter on real Postgres', () => {
 
   after(async () => {
     await prisma.onModuleDestroy();
-    await connection.onApplicationShutdown();
-    await nats.stop();
-    await db.drop();
+    await bed.stop();
   });
 
   const hourly = () =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import type { Msg } from '@nats-io/transport-node';
 import {
   ALERT_LIST_LIMITS,
   AlertRuleReply,
@@ -8,18 +8,8 @@ import {
   type AlertRule,
   type AlertRuleInput,
 } from '@tally/contracts';
-import { applyMigrations } from '@tally/migrate';
 import { ERROR_HEADER } from '@tally/nats';
-import {
-  appMigrations,
-  createTestDatabase,
-  startNatsServer,
-  startServiceProcess,
-  type AppProcessHandle,
-  type NatsServerHandle,
-  type TestDatabaseHandle,
-} from '@tally/testkit';
-import pg from 'pg';
+import { NotifierTestBed } from '../test-support/notifier-test-bed.fixture.js';
 
 // Issue 12, findings 6 and 9: a notifier (built dist/main.js) on a private nats-server and a fresh
 // database, asked over NATS as the gateway asks it. Rules are disabled, so nothing evaluates them.
@@ -45,40 +35,24 @@ const bigRule = (i: number): AlertRuleInput => ({
 });
 
 describe('notifier: rule limit per project, paged list, text Postgres can store', () => {
-  let nats: NatsServerHandle;
-  let db: TestDatabaseHandle;
-  let notifier: AppProcessHandle;
+  let bed: NotifierTestBed;
   let notifierOrigin: string;
-  let nc: NatsConnection;
-  let sql: pg.Client;
 
   before(async () => {
-    [nats, db] = await Promise.all([startNatsServer(), createTestDatabase()]);
-    await applyMigrations({ databaseUrl: db.url, migrationsDir: appMigrations('notifier') });
-    nc = await connect({ servers: nats.url });
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
-    const started = await startServiceProcess('notifier', {
-      name: 'notifier-limits',
-      env: {
-        NATS_URL: nats.url,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: 'info',
-        WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32',
-        ALERT_RULES_PER_PROJECT: String(MAX_RULES),
-      },
-    });
-    notifier = started.handle;
+    bed = await NotifierTestBed.start();
+    const started = await bed.startNotifier(
+      { WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32', ALERT_RULES_PER_PROJECT: String(MAX_RULES) },
+      'notifier-limits',
+    );
     notifierOrigin = started.origin;
   });
 
   after(async () => {
-    await Promise.allSettled([notifier?.kill('SIGKILL'), sql?.end(), nc?.close()]);
-    await Promise.allSettled([nats?.stop(), db?.drop()]);
+    await bed?.stop();
   });
 
   const ask = (request: unknown): Promise<Msg> =>
-    nc.request(SUBJECTS.alertRules, JSON.stringify(request), { timeout: 10_000 });
+    bed.nc.request(SUBJECTS.alertRules, JSON.stringify(request), { timeout: 10_000 });
 
   async function rules(request: unknown): Promise<AlertRuleReply> {
     return AlertRuleReply.parse((await ask(request)).json());
@@ -99,7 +73,7 @@ describe('notifier: rule limit per project, paged list, text Postgres can store'
     for (const refused of racing.filter((r) => !r.ok)) {
       assert.equal(refused.ok ? 'created' : refused.code, 'rule_limit_reached');
     }
-    const count = await sql.query<{ n: string }>(
+    const count = await bed.sql.query<{ n: string }>(
       "SELECT count(*) AS n FROM alert_rules WHERE project_id = 'big'",
     );
     assert.equal(Number(count.rows[0]?.n), MAX_RULES);
@@ -126,7 +100,7 @@ describe('notifier: rule limit per project, paged list, text Postgres can store'
     assert.ok(pages > 1, 'a megabyte of rules takes more than one page');
     const ids = seen.map((r) => r.id);
     assert.equal(new Set(ids).size, MAX_RULES);
-    const listed = await sql.query<{ id: string }>(
+    const listed = await bed.sql.query<{ id: string }>(
       "SELECT id FROM alert_rules WHERE project_id = 'big' ORDER BY created_at, id",
     );
     assert.deepEqual(
@@ -153,7 +127,7 @@ describe('notifier: rule limit per project, paged list, text Postgres can store'
       const msg = await ask({ op: 'create', projectId: 'hostile', rule });
       assert.equal(msg.headers?.get(ERROR_HEADER), 'bad-request', JSON.stringify(rule.name));
     }
-    const stored = await sql.query("SELECT id FROM alert_rules WHERE project_id = 'hostile'");
+    const stored = await bed.sql.query("SELECT id FROM alert_rules WHERE project_id = 'hostile'");
     assert.equal(stored.rowCount, 0);
   });
 });

@@ -1,38 +1,16 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import {
-  AlertRuleReply,
-  DeliveryLogReply,
-  MetricsQuery,
-  STREAMS,
-  SUBJECTS,
-  type AlertRuleInput,
-  type AlertRuleRequest,
-  type Delivery,
-  type MetricsReply,
-} from '@tally/contracts';
-import { applyMigrations } from '@tally/migrate';
-import {
-  createTestDatabase,
-  appMigrations,
-  startNatsServer,
-  startServiceProcess,
-  waitFor,
-  type AppProcessHandle,
-  type NatsServerHandle,
-  type TestDatabaseHandle,
-} from '@tally/testkit';
-import pg from 'pg';
+import { jetstream } from '@nats-io/jetstream';
+import { MetricsQuery, SUBJECTS, type AlertRuleInput, type MetricsReply } from '@tally/contracts';
+import { waitFor, type AppProcessHandle } from '@tally/testkit';
 import { Webhook } from 'standardwebhooks';
+import { LoopbackReceiver } from '../test-support/loopback-receiver.fixture.js';
+import { NotifierTestBed } from '../test-support/notifier-test-bed.fixture.js';
 
 // Two notifier replicas (built dist/main.js) on a private nats-server and a fresh database; the
 // test plays the aggregator (it answers metrics queries with values it controls) and runs the
 // webhook receiver on 127.0.0.1.
-const MIGRATIONS = appMigrations('notifier');
 const WAIT = { timeoutMs: 20_000, intervalMs: 50 };
 const PROJECT = 'acme';
 
@@ -44,13 +22,9 @@ interface Received {
 }
 
 describe('notifier: alert rules, evaluation and signed webhook delivery', () => {
-  let nats: NatsServerHandle;
-  let db: TestDatabaseHandle;
+  let bed: NotifierTestBed;
   let replicas: AppProcessHandle[] = [];
-  let sql: pg.Client;
-  let nc: NatsConnection;
-  let receiver: Server;
-  let hookBase: string;
+  let receiver: LoopbackReceiver;
   const received: Received[] = [];
   /** Metric value the fake aggregator reports, per dimension. */
   const values = new Map<string, number>();
@@ -58,13 +32,9 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
   const scripts = new Map<string, ((res: ServerResponse) => void)[]>();
 
   before(async () => {
-    [nats, db] = await Promise.all([startNatsServer(), createTestDatabase()]);
-    await applyMigrations({ databaseUrl: db.url, migrationsDir: MIGRATIONS });
-    nc = await connect({ servers: nats.url });
-    await (
-      await jetstreamManager(nc)
-    ).streams.add({ name: STREAMS.rollups.name, subjects: [...STREAMS.rollups.subjects] });
-    nc.subscribe(SUBJECTS.metricsQuery, {
+    bed = await NotifierTestBed.start();
+    await bed.addRollupsStream();
+    bed.nc.subscribe(SUBJECTS.metricsQuery, {
       callback: (_err, msg) => {
         const q = MetricsQuery.parse(msg.json());
         const v = values.get(q.dimension ?? '') ?? 0;
@@ -89,7 +59,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
       },
     });
 
-    receiver = createServer((req, res) => {
+    receiver = await LoopbackReceiver.start((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -105,31 +75,16 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
         else res.writeHead(200).end('thanks');
       });
     });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    hookBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
     replicas = await Promise.all([startReplica('notifier-a'), startReplica('notifier-b')]);
   });
 
   after(async () => {
-    await Promise.allSettled([...replicas.map((r) => r.kill('SIGKILL')), sql?.end(), nc?.close()]);
-    receiver?.closeAllConnections();
-    await Promise.allSettled([
-      new Promise((resolve) => receiver?.close(resolve)),
-      nats?.stop(),
-      db?.drop(),
-    ]);
+    await bed?.stop(receiver);
   });
 
   async function startReplica(name: string): Promise<AppProcessHandle> {
-    const started = await startServiceProcess('notifier', {
-      name,
-      env: {
-        NATS_URL: nats.url,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: 'info',
+    const started = await bed.startNotifier(
+      {
         ALERT_EVAL_INTERVAL: '200ms',
         ALERT_POLL_INTERVAL: '50ms',
         WEBHOOK_RETRY_SCHEDULE: '0,200ms,400ms,400ms',
@@ -137,15 +92,9 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
         WEBHOOK_TIMEOUT: '700ms',
         WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32',
       },
-    });
+      name,
+    );
     return started.handle;
-  }
-
-  async function rules(request: AlertRuleRequest): Promise<AlertRuleReply> {
-    const reply = await nc.request(SUBJECTS.alertRules, JSON.stringify(request), {
-      timeout: 5_000,
-    });
-    return AlertRuleReply.parse(reply.json());
   }
 
   async function createRule(
@@ -153,7 +102,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     path: string,
     over: Partial<AlertRuleInput> = {},
   ): Promise<{ id: string; secret: string }> {
-    const reply = await rules({
+    const reply = await bed.alertRules({
       op: 'create',
       projectId: PROJECT,
       rule: {
@@ -166,7 +115,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
         threshold: 10,
         cooldownSeconds: 0,
         hysteresisPct: 0,
-        destinations: [{ url: `${hookBase}${path}`, format: 'standard' }],
+        destinations: [{ url: `${receiver.origin}${path}`, format: 'standard' }],
         enabled: true,
         ...over,
       },
@@ -176,30 +125,22 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     return { id: reply.rules[0]!.id, secret: reply.secret };
   }
 
-  async function deliveries(ruleId: string): Promise<Delivery[]> {
-    const reply = await nc.request(
-      SUBJECTS.alertDeliveries,
-      JSON.stringify({ projectId: PROJECT, ruleId }),
-      { timeout: 5_000 },
-    );
-    const parsed = DeliveryLogReply.parse(reply.json());
-    assert.ok(parsed.ok, JSON.stringify(parsed));
-    return parsed.deliveries;
-  }
-
   const at = (path: string) => received.filter((r) => r.path === path);
   const eventOf = (r: Received) => (JSON.parse(r.body) as { type: string }).type;
 
   it('fires once when the threshold is crossed and resolves when it recovers, signed', async () => {
     values.set('fire', 3);
     const { id, secret } = await createRule('fire', '/fire');
-    await waitFor(async () => (await rules({ op: 'get', projectId: PROJECT, id })).ok && true, {
-      ...WAIT,
-      what: 'rule stored',
-    });
+    await waitFor(
+      async () => (await bed.alertRules({ op: 'get', projectId: PROJECT, id })).ok && true,
+      {
+        ...WAIT,
+        what: 'rule stored',
+      },
+    );
 
     values.set('fire', 15);
-    await jetstream(nc).publish(
+    await jetstream(bed.nc).publish(
       SUBJECTS.rollups(PROJECT),
       JSON.stringify({ projectId: PROJECT, partition: 0, seq: 1, rows: [] }),
     );
@@ -207,9 +148,10 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     // Both replicas keep evaluating the still-breaching rule; it must not notify again.
     const evaluated = async () =>
       (
-        await sql.query<{ t: Date }>('SELECT last_evaluated_at t FROM alert_rules WHERE id=$1', [
-          id,
-        ])
+        await bed.sql.query<{ t: Date }>(
+          'SELECT last_evaluated_at t FROM alert_rules WHERE id=$1',
+          [id],
+        )
       ).rows[0]?.t;
     const firstEval = await evaluated();
     await waitFor(
@@ -237,7 +179,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
       };
       assert.ok(new Webhook(secret).verify(r.body, headers), 'signature verifies');
     }
-    const stored = await rules({ op: 'get', projectId: PROJECT, id });
+    const stored = await bed.alertRules({ op: 'get', projectId: PROJECT, id });
     const rule = stored.ok ? stored.rules[0] : undefined;
     assert.equal(rule?.state, 'ok');
   });
@@ -247,7 +189,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     await waitFor(async () => at('/silence').length === 1, { ...WAIT, what: 'below webhook' });
     assert.equal(eventOf(at('/silence')[0]!), 'alert.firing');
     // The receiver answered before the notifier recorded it: wait for the record.
-    await waitFor(async () => (await deliveries(id))[0]?.status === 'succeeded', {
+    await waitFor(async () => (await bed.deliveries(PROJECT, id))[0]?.status === 'succeeded', {
       ...WAIT,
       what: 'below delivery recorded as succeeded',
     });
@@ -262,7 +204,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     const { id } = await createRule('flaky', '/flaky');
     const [d] = await waitFor(
       async () => {
-        const list = await deliveries(id);
+        const list = await bed.deliveries(PROJECT, id);
         return list[0]?.status === 'succeeded' ? list : undefined;
       },
       { ...WAIT, what: 'flaky delivery to succeed' },
@@ -286,7 +228,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     const { id } = await createRule('nul', '/nul');
     const [d] = await waitFor(
       async () => {
-        const list = await deliveries(id);
+        const list = await bed.deliveries(PROJECT, id);
         return list[0]?.status === 'succeeded' ? list : undefined;
       },
       { ...WAIT, what: 'delivery after an answer with a NUL byte' },
@@ -306,7 +248,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     const { id } = await createRule('hang', '/hang');
     const [d] = await waitFor(
       async () => {
-        const list = await deliveries(id);
+        const list = await bed.deliveries(PROJECT, id);
         return list[0]?.status === 'succeeded' ? list : undefined;
       },
       { ...WAIT, what: 'hung delivery to succeed on retry' },
@@ -323,7 +265,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     const { id } = await createRule('dead', '/dead');
     const [d] = await waitFor(
       async () => {
-        const list = await deliveries(id);
+        const list = await bed.deliveries(PROJECT, id);
         return list[0]?.status === 'dead' ? list : undefined;
       },
       { ...WAIT, what: 'delivery to be dead' },
@@ -342,7 +284,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
       'http://100.64.1.1/hook',
       'http://[fd00:ec2::254]/',
     ]) {
-      const reply = await rules({
+      const reply = await bed.alertRules({
         op: 'create',
         projectId: PROJECT,
         rule: {
@@ -364,23 +306,28 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
 
   it('keeps rules per project', async () => {
     const { id } = await createRule('mine', '/mine', { enabled: false, cooldownSeconds: 900 });
-    const patched = await rules({ op: 'update', projectId: PROJECT, id, patch: { threshold: 7 } });
+    const patched = await bed.alertRules({
+      op: 'update',
+      projectId: PROJECT,
+      id,
+      patch: { threshold: 7 },
+    });
     assert.ok(patched.ok);
     assert.deepEqual(
       [patched.rules[0]?.threshold, patched.rules[0]?.cooldownSeconds, patched.rules[0]?.enabled],
       [7, 900, false],
       'a patch leaves omitted fields alone',
     );
-    const refused = await rules({
+    const refused = await bed.alertRules({
       op: 'update',
       projectId: PROJECT,
       id,
       patch: { destinations: [{ url: 'http://192.168.0.10/', format: 'slack' }] },
     });
     assert.equal(refused.ok ? 'updated' : refused.code, 'destination_refused');
-    const other = await rules({ op: 'get', projectId: 'someone-else', id });
+    const other = await bed.alertRules({ op: 'get', projectId: 'someone-else', id });
     assert.equal(other.ok ? 'found' : other.code, 'not_found');
-    const list = await rules({ op: 'list', projectId: 'someone-else', limit: 50 });
+    const list = await bed.alertRules({ op: 'list', projectId: 'someone-else', limit: 50 });
     assert.deepEqual(list.ok && list.rules, []);
   });
 
@@ -390,14 +337,14 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     values.set('kill', 50);
     const { id } = await createRule('kill', '/kill');
     await waitFor(async () => at('/kill').length === 1, { ...WAIT, what: 'first attempt' });
-    await waitFor(async () => (await deliveries(id))[0]?.log.length === 1, {
+    await waitFor(async () => (await bed.deliveries(PROJECT, id))[0]?.log.length === 1, {
       ...WAIT,
       what: 'first attempt recorded',
     });
     await Promise.all(replicas.map((r) => r.kill('SIGKILL')));
 
     const row = (
-      await sql.query<{ status: string; attempts: number; next_attempt_at: Date }>(
+      await bed.sql.query<{ status: string; attempts: number; next_attempt_at: Date }>(
         'SELECT status, attempts, next_attempt_at FROM webhook_deliveries WHERE rule_id = $1',
         [id],
       )
@@ -414,7 +361,7 @@ describe('notifier: alert rules, evaluation and signed webhook delivery', () => 
     assert.ok(second.at >= row.next_attempt_at.getTime() - 50, 'not before its time');
     const [d] = await waitFor(
       async () => {
-        const list = await deliveries(id);
+        const list = await bed.deliveries(PROJECT, id);
         return list[0]?.status === 'succeeded' ? list : undefined;
       },
       { ...WAIT, what: 'resumed delivery to succeed' },

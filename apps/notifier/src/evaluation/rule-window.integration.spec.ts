@@ -3,19 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { applyMigrations } from '@tally/migrate';
 import { NatsModule } from '@tally/nats';
-import {
-  appMigrations,
-  createTestDatabase,
-  startNatsServer,
-  type NatsServerHandle,
-  type TestDatabaseHandle,
-} from '@tally/testkit';
-import pg from 'pg';
 import { notifierConfig } from '../config/notifier.config.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { NotifierTestBed } from '../test-support/notifier-test-bed.fixture.js';
 import { AggregatorStandIn } from './aggregator-stand-in.fixture.js';
 import { insertRules, type RuleFixture } from './alert-rule.fixture.js';
 import { EVALUATION_CLOCK } from './evaluation-clock.js';
@@ -28,30 +19,23 @@ import { WindowMetricsClient } from './window-metrics.client.js';
 const PROJECT = 'acme';
 
 describe('rule evaluation: firing and resolving read the same window', () => {
-  let nats: NatsServerHandle;
-  let db: TestDatabaseHandle;
-  let nc: NatsConnection;
-  let sql: pg.Client;
+  let bed: NotifierTestBed;
   let app: INestApplicationContext;
   let aggregator: AggregatorStandIn;
   let now = 0;
 
   before(async () => {
-    [nats, db] = await Promise.all([startNatsServer(), createTestDatabase()]);
-    await applyMigrations({ databaseUrl: db.url, migrationsDir: appMigrations('notifier') });
-    nc = await connect({ servers: nats.url });
-    aggregator = new AggregatorStandIn(nc);
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
+    bed = await NotifierTestBed.start();
+    aggregator = new AggregatorStandIn(bed.nc);
     const config = notifierConfig({
-      NATS_URL: nats.url,
-      DATABASE_URL: db.url,
+      NATS_URL: bed.nats.url,
+      DATABASE_URL: bed.db.url,
       ALERT_EVAL_BATCH: '1000',
     });
     @Module({
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] }),
-        NatsModule.forRootAsync({ useFactory: () => ({ servers: [nats.url], name: 'test' }) }),
+        NatsModule.forRootAsync({ useFactory: () => ({ servers: [bed.nats.url], name: 'test' }) }),
         DatabaseModule,
       ],
       providers: [
@@ -68,8 +52,11 @@ describe('rule evaluation: firing and resolving read the same window', () => {
 
   after(async () => {
     aggregator?.stop();
-    await Promise.allSettled([app?.close(), sql?.end(), nc?.close()]);
-    await Promise.allSettled([nats?.stop(), db?.drop()]);
+    try {
+      await app?.close();
+    } finally {
+      await bed?.stop();
+    }
   });
 
   /** A rollup delta for the project arrives at `iso`: its rules are evaluated then. */
@@ -80,11 +67,11 @@ describe('rule evaluation: firing and resolving read the same window', () => {
   }
 
   async function rule(id: string): Promise<{ state: string; value: number; sent: string[] }> {
-    const row = await sql.query<{ state: string; last_value: number }>(
+    const row = await bed.sql.query<{ state: string; last_value: number }>(
       'SELECT state, last_value FROM alert_rules WHERE id = $1',
       [id],
     );
-    const sent = await sql.query<{ body: string }>(
+    const sent = await bed.sql.query<{ body: string }>(
       'SELECT body FROM webhook_deliveries WHERE rule_id = $1 ORDER BY created_at, id',
       [id],
     );
@@ -100,7 +87,7 @@ describe('rule evaluation: firing and resolving read the same window', () => {
 
   it('30 clicks at 10:33:06 fire a 1m `above 20` rule, which resolves at 10:35:00, not before', async () => {
     aggregator.set('click', null, Date.parse('2026-11-25T10:33:06Z'), 30);
-    await insertRules(sql, [{ id: 'clicks', projectId: PROJECT, threshold: 20 }]);
+    await insertRules(bed.sql, [{ id: 'clicks', projectId: PROJECT, threshold: 20 }]);
 
     await deltaAt('2026-11-25T10:33:06.500Z');
     assert.deepEqual(await rule('clicks'), {
@@ -150,7 +137,7 @@ describe('rule evaluation: firing and resolving read the same window', () => {
       nextEvalAt: far,
     }));
     rules.push({ id: 'busy-pct', projectId: project, comparison: 'change_pct', threshold: 10 });
-    await insertRules(sql, rules);
+    await insertRules(bed.sql, rules);
     const before = aggregator.queries.length;
 
     now = at;
@@ -164,13 +151,13 @@ describe('rule evaluation: firing and resolving read the same window', () => {
     // 1m and 5m of `click`, 1m and 5m of `click`/`buy`, and change_pct's two 1m windows.
     assert.equal(windows.size, 6);
     assert.equal(asked.length, 6, 'one query per distinct window');
-    const evaluated = await sql.query<{ n: number }>(
+    const evaluated = await bed.sql.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM alert_rules
        WHERE project_id = $1 AND last_evaluated_at IS NOT NULL`,
       [project],
     );
     assert.equal(evaluated.rows[0]!.n, 1_000);
-    const fired = await sql.query<{ rules: number; deliveries: number }>(
+    const fired = await bed.sql.query<{ rules: number; deliveries: number }>(
       `SELECT count(DISTINCT rule_id)::int AS rules, count(*)::int AS deliveries
        FROM webhook_deliveries WHERE project_id = $1`,
       [project],

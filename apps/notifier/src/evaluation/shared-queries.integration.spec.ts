@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { STREAMS, SUBJECTS, type RollupDelta } from '@tally/contracts';
-import { applyMigrations } from '@tally/migrate';
-import {
-  appMigrations,
-  createTestDatabase,
-  startNatsServer,
-  startServiceProcess,
-  waitFor,
-  type AppProcessHandle,
-  type NatsServerHandle,
-  type TestDatabaseHandle,
-} from '@tally/testkit';
-import pg from 'pg';
+import { jetstream } from '@nats-io/jetstream';
+import { SUBJECTS, type RollupDelta } from '@tally/contracts';
+import { waitFor } from '@tally/testkit';
+import { LoopbackReceiver } from '../test-support/loopback-receiver.fixture.js';
+import { NotifierTestBed } from '../test-support/notifier-test-bed.fixture.js';
 import { AggregatorStandIn } from './aggregator-stand-in.fixture.js';
 import { insertRules, type RuleFixture } from './alert-rule.fixture.js';
 
@@ -28,32 +16,16 @@ const RULES = 1_000;
 const WAIT = { timeoutMs: 30_000, intervalMs: 100 };
 
 describe('notifier: one rollup delta, one metrics query per distinct window', () => {
-  let nats: NatsServerHandle;
-  let db: TestDatabaseHandle;
-  let app: AppProcessHandle;
-  let nc: NatsConnection;
-  let sql: pg.Client;
+  let bed: NotifierTestBed;
   let aggregator: AggregatorStandIn;
-  let receiver: Server;
-  let hooks = 0;
+  let receiver: LoopbackReceiver;
 
   before(async () => {
-    [nats, db] = await Promise.all([startNatsServer(), createTestDatabase()]);
-    await applyMigrations({ databaseUrl: db.url, migrationsDir: appMigrations('notifier') });
-    nc = await connect({ servers: nats.url });
-    await (
-      await jetstreamManager(nc)
-    ).streams.add({ name: STREAMS.rollups.name, subjects: [...STREAMS.rollups.subjects] });
-    aggregator = new AggregatorStandIn(nc);
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
-    receiver = createServer((req, res) => {
-      hooks++;
-      req.resume();
-      res.writeHead(204).end();
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    bed = await NotifierTestBed.start();
+    await bed.addRollupsStream();
+    aggregator = new AggregatorStandIn(bed.nc);
+    receiver = await LoopbackReceiver.start();
+    const hookUrl = `${receiver.origin}/hook`;
 
     // Issue 12, finding 6: 1,000 rules with 5 destinations each, all on `click`, over 1m or 5m,
     // with different metrics, comparisons and thresholds. Their timers are an hour away, so only
@@ -69,33 +41,18 @@ describe('notifier: one rollup delta, one metrics query per distinct window', ()
       urls: Array.from({ length: 5 }, (_, n) => `${hookUrl}/${n}`),
       nextEvalAt: new Date(Date.now() + 3_600_000),
     }));
-    await insertRules(sql, rules);
-    const started = await startServiceProcess('notifier', {
-      env: {
-        NATS_URL: nats.url,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: 'info',
-        ALERT_POLL_INTERVAL: '50ms',
-        WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32',
-      },
-    });
-    app = started.handle;
+    await insertRules(bed.sql, rules);
+    await bed.startNotifier({ ALERT_POLL_INTERVAL: '50ms', WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32' });
   });
 
   after(async () => {
     aggregator?.stop();
-    await Promise.allSettled([app?.kill('SIGKILL'), sql?.end(), nc?.close()]);
-    receiver?.closeAllConnections();
-    await Promise.allSettled([
-      new Promise((resolve) => receiver?.close(resolve)),
-      nats?.stop(),
-      db?.drop(),
-    ]);
+    await bed?.stop(receiver);
   });
 
   const evaluatedRules = async () =>
     (
-      await sql.query<{ n: number }>(
+      await bed.sql.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM alert_rules WHERE last_evaluated_at IS NOT NULL',
       )
     ).rows[0]!.n;
@@ -109,7 +66,7 @@ describe('notifier: one rollup delta, one metrics query per distinct window', ()
       seq: 1,
       rows: [{ type: 'click', dimension: 'buy', bucket: now, count: 50, revenueMicros: {} }],
     };
-    await jetstream(nc).publish(SUBJECTS.rollups(PROJECT), JSON.stringify(delta));
+    await jetstream(bed.nc).publish(SUBJECTS.rollups(PROJECT), JSON.stringify(delta));
 
     await waitFor(async () => (await evaluatedRules()) === RULES, {
       ...WAIT,
@@ -121,6 +78,9 @@ describe('notifier: one rollup delta, one metrics query per distinct window', ()
     // The minutes over the last 1m and 5m: each one minute longer (see ruleWindows).
     const minutes = aggregator.queries.map((q) => (q.to - q.from) / 60_000);
     assert.deepEqual(minutes.sort(), [2, 6]);
-    await waitFor(async () => hooks === 3 * 5, { ...WAIT, what: '3 rules x 5 destinations' });
+    await waitFor(async () => receiver.requests === 3 * 5, {
+      ...WAIT,
+      what: '3 rules x 5 destinations',
+    });
   });
 });

@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DEAD_LETTER_HEADERS, STREAMS, SUBJECTS, type RollupDelta } from '@tally/contracts';
-import { applyMigrations } from '@tally/migrate';
-import {
-  createTestDatabase,
-  appMigrations,
-  startNatsServer,
-  startServiceProcess,
-  waitFor,
-  type AppProcessHandle,
-  type NatsServerHandle,
-  type TestDatabaseHandle,
-} from '@tally/testkit';
-import pg from 'pg';
+import { waitFor } from '@tally/testkit';
+import { NotifierTestBed } from '../test-support/notifier-test-bed.fixture.js';
 import { rollupDelta } from './rollup-delta.fixture.js';
 
 // Runs the built app (dist/main.js) as its own process against a private nats-server and a
 // fresh, migrated database, the way it runs in production.
-const MIGRATIONS = appMigrations('notifier');
 const DURABLE = 'notifier';
 const DEAD_SUBJECT = SUBJECTS.dead(STREAMS.rollups.name, DURABLE);
 const MINUTE = 60_000;
@@ -32,42 +20,24 @@ interface WatermarkRow {
 }
 
 describe('notifier: rollup stream → watermarks', () => {
-  let nats: NatsServerHandle;
-  let db: TestDatabaseHandle;
-  let app: AppProcessHandle;
-  let sql: pg.Client;
-  let nc: NatsConnection;
+  let bed: NotifierTestBed;
   let jsm: JetStreamManager;
   let published = 0;
 
   before(async () => {
-    [nats, db] = await Promise.all([startNatsServer(), createTestDatabase()]);
-    await applyMigrations({ databaseUrl: db.url, migrationsDir: MIGRATIONS });
+    bed = await NotifierTestBed.start();
     // NOTE: started before TALLY_ROLLUPS exists, as when the notifier comes up before the
     // aggregator: it must be ready anyway and start consuming once the stream appears.
-    const started = await startServiceProcess('notifier', {
-      env: {
-        NATS_URL: nats.url,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: 'info',
-        CONSUMER_BATCH_SIZE: '16',
-        CONSUMER_MAX_DELIVER: '3',
-      },
-    });
-    app = started.handle;
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
-    nc = await connect({ servers: nats.url });
-    jsm = await jetstreamManager(nc);
+    await bed.startNotifier({ CONSUMER_BATCH_SIZE: '16', CONSUMER_MAX_DELIVER: '3' });
+    jsm = await jetstreamManager(bed.nc);
   });
 
   after(async () => {
-    await Promise.allSettled([app?.kill('SIGKILL'), sql?.end(), nc?.close()]);
-    await Promise.allSettled([nats?.stop(), db?.drop()]);
+    await bed?.stop();
   });
 
   async function publish(subject: string, data: string | Uint8Array): Promise<void> {
-    await jetstream(nc).publish(subject, data);
+    await jetstream(bed.nc).publish(subject, data);
     published++;
   }
 
@@ -76,7 +46,7 @@ describe('notifier: rollup stream → watermarks', () => {
   }
 
   async function watermark(projectId: string): Promise<WatermarkRow | undefined> {
-    const result = await sql.query<WatermarkRow>(
+    const result = await bed.sql.query<WatermarkRow>(
       'SELECT last_seq, last_bucket FROM rollup_watermarks WHERE project_id = $1',
       [projectId],
     );

@@ -1,29 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import {
-  AlertRuleReply,
-  DeliveryLogReply,
-  SUBJECTS,
-  type AlertRuleRequest,
-  type Delivery,
-} from '@tally/contracts';
-import { applyMigrations } from '@tally/migrate';
-import {
-  appMigrations,
-  createTestDatabase,
-  startNatsServer,
-  startServiceProcess,
-  waitFor,
-  type AppProcessHandle,
-  type NatsServerHandle,
-  type TestDatabaseHandle,
-} from '@tally/testkit';
-import pg from 'pg';
+import { waitFor } from '@tally/testkit';
 import { AggregatorStandIn } from '../evaluation/aggregator-stand-in.fixture.js';
 import { insertRules } from '../evaluation/alert-rule.fixture.js';
+import { LoopbackReceiver } from '../test-support/loopback-receiver.fixture.js';
+import { NotifierTestBed } from '../test-support/notifier-test-bed.fixture.js';
 
 // The built notifier (dist/main.js) on a private nats-server and a fresh database, loopback
 // allow-listed as in development; the test plays the gateway, the aggregator and the receiver.
@@ -31,19 +12,13 @@ const PROJECT = 'acme';
 const WAIT = { timeoutMs: 20_000, intervalMs: 50 };
 
 describe('notifier: hostile webhook destinations at create, patch and delivery', () => {
-  let nats: NatsServerHandle;
-  let db: TestDatabaseHandle;
-  let app: AppProcessHandle;
-  let nc: NatsConnection;
-  let sql: pg.Client;
+  let bed: NotifierTestBed;
   let aggregator: AggregatorStandIn;
-  let receiver: Server;
-  let port: number;
-  let received = 0;
+  let receiver: LoopbackReceiver;
 
   /** Issue 12, finding 8: addresses that reach this receiver, metadata or a private network. */
   const hostile = () => [
-    `http://[::7f00:1]:${port}/hook`,
+    `http://[::7f00:1]:${receiver.port}/hook`,
     `http://[::a9fe:a9fe]/latest/meta-data/`,
     `http://[::a00:1]/`,
     `http://[::1:0:0:1]/`,
@@ -55,52 +30,23 @@ describe('notifier: hostile webhook destinations at create, patch and delivery',
   ];
 
   before(async () => {
-    [nats, db] = await Promise.all([startNatsServer(), createTestDatabase()]);
-    await applyMigrations({ databaseUrl: db.url, migrationsDir: appMigrations('notifier') });
-    nc = await connect({ servers: nats.url });
-    aggregator = new AggregatorStandIn(nc);
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
-    receiver = createServer((req, res) => {
-      received++;
-      req.resume();
-      res.writeHead(204).end();
+    bed = await NotifierTestBed.start();
+    aggregator = new AggregatorStandIn(bed.nc);
+    receiver = await LoopbackReceiver.start();
+    await bed.startNotifier({
+      ALERT_EVAL_INTERVAL: '200ms',
+      ALERT_POLL_INTERVAL: '50ms',
+      WEBHOOK_RETRY_SCHEDULE: '0,100ms',
+      WEBHOOK_RETRY_JITTER: '0',
+      WEBHOOK_TIMEOUT: '700ms',
+      WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32',
     });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    port = (receiver.address() as AddressInfo).port;
-    const started = await startServiceProcess('notifier', {
-      env: {
-        NATS_URL: nats.url,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: 'info',
-        ALERT_EVAL_INTERVAL: '200ms',
-        ALERT_POLL_INTERVAL: '50ms',
-        WEBHOOK_RETRY_SCHEDULE: '0,100ms',
-        WEBHOOK_RETRY_JITTER: '0',
-        WEBHOOK_TIMEOUT: '700ms',
-        WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32',
-      },
-    });
-    app = started.handle;
   });
 
   after(async () => {
     aggregator?.stop();
-    await Promise.allSettled([app?.kill('SIGKILL'), sql?.end(), nc?.close()]);
-    receiver?.closeAllConnections();
-    await Promise.allSettled([
-      new Promise((resolve) => receiver?.close(resolve)),
-      nats?.stop(),
-      db?.drop(),
-    ]);
+    await bed?.stop(receiver);
   });
-
-  async function rules(request: AlertRuleRequest): Promise<AlertRuleReply> {
-    const reply = await nc.request(SUBJECTS.alertRules, JSON.stringify(request), {
-      timeout: 5_000,
-    });
-    return AlertRuleReply.parse(reply.json());
-  }
 
   const ruleWith = (url: string) => ({
     name: 'clicks',
@@ -117,51 +63,48 @@ describe('notifier: hostile webhook destinations at create, patch and delivery',
 
   it('refuses them when a rule is created or changed', async () => {
     for (const url of hostile()) {
-      const reply = await rules({ op: 'create', projectId: PROJECT, rule: ruleWith(url) });
+      const reply = await bed.alertRules({ op: 'create', projectId: PROJECT, rule: ruleWith(url) });
       assert.equal(reply.ok ? 'created' : reply.code, 'destination_refused', url);
     }
-    const local = `http://127.0.0.1:${port}/hook`;
-    const created = await rules({ op: 'create', projectId: PROJECT, rule: ruleWith(local) });
+    const local = `${receiver.origin}/hook`;
+    const created = await bed.alertRules({
+      op: 'create',
+      projectId: PROJECT,
+      rule: ruleWith(local),
+    });
     assert.ok(created.ok, JSON.stringify(created));
     const id = created.rules[0]!.id;
     for (const url of hostile()) {
       const patch = { destinations: [{ url, format: 'standard' as const }] };
-      const reply = await rules({ op: 'update', projectId: PROJECT, id, patch });
+      const reply = await bed.alertRules({ op: 'update', projectId: PROJECT, id, patch });
       assert.equal(reply.ok ? 'changed' : reply.code, 'destination_refused', url);
     }
-    const stored = await rules({ op: 'get', projectId: PROJECT, id });
+    const stored = await bed.alertRules({ op: 'get', projectId: PROJECT, id });
     assert.deepEqual(stored.ok && stored.rules[0]!.destinations.map((d) => d.url), [local]);
-    await rules({ op: 'delete', projectId: PROJECT, id });
+    await bed.alertRules({ op: 'delete', projectId: PROJECT, id });
   });
 
   it('refuses them at delivery, at once and for good, for rules stored before the policy knew them', async () => {
     aggregator.set('click', null, Date.now(), 50);
     const urls = hostile();
-    await insertRules(sql, [{ id: 'old-rule', projectId: PROJECT, threshold: 10, urls }]);
+    await insertRules(bed.sql, [{ id: 'old-rule', projectId: PROJECT, threshold: 10, urls }]);
 
     const log = await waitFor(
       async () => {
-        const reply = await nc.request(
-          SUBJECTS.alertDeliveries,
-          JSON.stringify({ projectId: PROJECT, ruleId: 'old-rule' }),
-          { timeout: 5_000 },
-        );
-        const parsed = DeliveryLogReply.parse(reply.json());
-        assert.ok(parsed.ok, JSON.stringify(parsed));
-        const done = parsed.deliveries.filter((d) => d.status === 'dead');
+        const done = (await bed.deliveries(PROJECT, 'old-rule')).filter((d) => d.status === 'dead');
         return done.length === urls.length ? done : undefined;
       },
       { ...WAIT, what: 'every delivery dead' },
     );
     // A refused address stays refused: the delivery is dead after its first attempt, although
     // the retry schedule of this app allows a second.
-    for (const d of log as Delivery[]) {
+    for (const d of log) {
       assert.equal(d.log.length, 1, d.url);
       for (const attempt of d.log) {
         assert.equal(attempt.statusCode, null, d.url);
         assert.match(attempt.error ?? '', /refused: /, d.url);
       }
     }
-    assert.equal(received, 0, 'nothing reached the receiver');
+    assert.equal(receiver.requests, 0, 'nothing reached the receiver');
   });
 });

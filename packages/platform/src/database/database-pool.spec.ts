@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createTestDatabase, waitFor, type TestDatabaseHandle } from '@tally/testkit';
+import { createWatchedTestDatabase, waitFor, type WatchedTestDatabase } from '@tally/testkit';
 import pg from 'pg';
 import { register } from 'prom-client';
 import { databasePool } from './database-pool.js';
@@ -13,32 +13,27 @@ async function lostConnections(application: string): Promise<number> {
 
 /** Issue 12, #15: the server ending a connection must not end the process. */
 describe('databasePool when the server terminates its connections', () => {
-  let db: TestDatabaseHandle;
-  let admin: pg.Client;
+  let watched: WatchedTestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
-    admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
+    watched = await createWatchedTestDatabase();
   });
   after(async () => {
-    await admin.end();
-    await db.drop();
+    await watched?.close();
   });
 
-  const terminate = (pid: number) => admin.query('SELECT pg_terminate_backend($1)', [pid]);
   const PID_SQL = 'SELECT pg_backend_pid() AS pid';
   const backendPid = async (client: pg.ClientBase) =>
     (await client.query<{ pid: number }>(PID_SQL)).rows[0]?.pid ?? 0;
 
   it('survives losing a checked-out connection, counts it, and serves the next query', async () => {
     const application = `tally-test-${randomBytes(4).toString('hex')}`;
-    const pool = databasePool(db.url, application);
+    const pool = databasePool(watched.db.url, application);
     try {
       const client = await pool.connect();
       await client.query('BEGIN');
       // The server sends an error, then closes: pg emits 'error' twice on the checked-out client.
-      await terminate(await backendPid(client));
+      await watched.terminateBackend(await backendPid(client));
       await waitFor(async () => (await lostConnections(application)) > 0, {
         timeoutMs: 10_000,
         what: 'the lost connection to be counted',
@@ -53,12 +48,12 @@ describe('databasePool when the server terminates its connections', () => {
 
   it('survives losing an idle connection and serves the next query', async () => {
     const application = `tally-test-${randomBytes(4).toString('hex')}`;
-    const pool = databasePool(db.url, application);
+    const pool = databasePool(watched.db.url, application);
     try {
       const client = await pool.connect();
       const pid = await backendPid(client);
       client.release();
-      await terminate(pid);
+      await watched.terminateBackend(pid);
       await waitFor(async () => pool.totalCount === 0, {
         timeoutMs: 10_000,
         what: 'the pool to drop the lost connection',

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { PrismaPg } from '@prisma/adapter-pg';
-import { createTestDatabase, waitFor, type TestDatabaseHandle } from '@tally/testkit';
-import pg from 'pg';
+import { createWatchedTestDatabase, waitFor, type WatchedTestDatabase } from '@tally/testkit';
 import { pooledPrismaClient } from './pooled-prisma-client.js';
 
 type AdapterConnection = Awaited<ReturnType<PrismaPg['connect']>>;
@@ -40,25 +39,21 @@ const PooledAdapterClient = pooledPrismaClient(AdapterClient);
 const UNREACHABLE_URL = 'postgres://postgres@127.0.0.1:1/none';
 
 describe('pooledPrismaClient on Postgres', () => {
-  let db: TestDatabaseHandle;
-  let admin: pg.Client;
+  let watched: WatchedTestDatabase;
   before(async () => {
-    db = await createTestDatabase();
-    admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
+    watched = await createWatchedTestDatabase();
   });
   after(async () => {
-    await admin.end();
-    await db.drop();
+    await watched?.close();
   });
 
   /** A client on the test database under a name of its own, to find its connections by. */
   const newClient = () => {
     const name = `tally-test-${randomBytes(4).toString('hex')}`;
-    return { name, client: new PooledAdapterClient(db.url, name) };
+    return { name, client: new PooledAdapterClient(watched.db.url, name) };
   };
   const connectionsOf = async (name: string) => {
-    const { rows } = await admin.query<{ n: number }>(
+    const { rows } = await watched.admin.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
       [name],
     );
