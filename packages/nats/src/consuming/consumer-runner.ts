@@ -87,9 +87,7 @@ export class ConsumerRunner {
     } finally {
       signal.removeEventListener('abort', stop);
       stop();
-      // NOTE: nak'ed without delay so whoever consumes next gets them first, in order, rather
-      // than after the ack wait. Ordered consumers do not count these redeliveries.
-      for (const msg of queue.drain()) msg.nak();
+      handBack(queue);
       await this.stopGuard();
     }
   }
@@ -127,7 +125,7 @@ export class ConsumerRunner {
     });
     if (!signal.aborted) return messages;
     messages.stop();
-    for (const msg of queue.drain()) msg.nak();
+    handBack(queue);
     return undefined;
   }
 
@@ -256,4 +254,13 @@ function seqOf(item: Decoded): number {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * Naks what was delivered but not handled, without delay, so whoever consumes next gets it
+ * first, in order, rather than after the ack wait. Ordered consumers do not count these
+ * redeliveries.
+ */
+function handBack(queue: MessageQueue<JsMsg>): void {
+  for (const msg of queue.drain()) msg.nak();
 }
