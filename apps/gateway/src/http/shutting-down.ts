@@ -1,19 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import type { GatewayConfig } from '../config/gateway.config.js';
 import { ApiError, sendApiError } from './api-error.js';
 import { countRefusal } from './http-edge.metrics.js';
-
-/** Seconds a client waits before retrying, by then on another replica. */
-const RETRY_AFTER_SECONDS = 1;
-
-const SHUTTING_DOWN = new ApiError(
-  503,
-  'shutting_down',
-  'this gateway is shutting down; retry on another replica',
-  undefined,
-  { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-);
 
 /**
  * Answers a request that arrives while the gateway closes (on a connection still busy with an
@@ -27,7 +18,15 @@ const SHUTTING_DOWN = new ApiError(
 export class ShuttingDown {
   private closing = false;
 
-  constructor(host: HttpAdapterHost) {
+  constructor(host: HttpAdapterHost, config: ConfigService<GatewayConfig, true>) {
+    // NOTE: the `Retry-After` of every 503 (`RETRY_AFTER_SECONDS`); by then on another replica.
+    const refusal = new ApiError(
+      503,
+      'shutting_down',
+      'this gateway is shutting down; retry on another replica',
+      undefined,
+      { 'Retry-After': String(config.get('retryAfterSeconds', { infer: true })) },
+    );
     const fastify = host.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('preClose', (done) => {
       this.closing = true;
@@ -38,8 +37,8 @@ export class ShuttingDown {
         done();
         return;
       }
-      countRefusal(SHUTTING_DOWN);
-      sendApiError(reply, SHUTTING_DOWN);
+      countRefusal(refusal);
+      sendApiError(reply, refusal);
     });
   }
 }
